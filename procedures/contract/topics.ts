@@ -1,0 +1,76 @@
+import { z } from "zod";
+import { Count, Stale } from "./common";
+
+/** A topic's cleanup policy. */
+export const CleanupPolicy = z.enum(["delete", "compact"]);
+/** A topic's cleanup policy. */
+export type CleanupPolicy = z.infer<typeof CleanupPolicy>;
+
+/** A topic's configuration; a field left out keeps the cluster's default. */
+export const TopicConfig = z.object({
+  retention_ms: Count.optional(),
+  retention_bytes: Count.optional(),
+  cleanup_policy: CleanupPolicy.optional(),
+});
+/** A topic's configuration. */
+export type TopicConfig = z.infer<typeof TopicConfig>;
+
+/** One topic of `GET /admin/topics`, and the answer of `PUT /admin/topics/{name}`. */
+export const Topic = z.object({
+  name: z.string(),
+  partitions: z.int().positive(),
+  replication_factor: z.int().positive(),
+  config: TopicConfig,
+});
+/** One topic. */
+export type Topic = z.infer<typeof Topic>;
+
+/** `GET /admin/topics`. */
+export const TopicsResponse = z.object({ topics: z.array(Topic), stale: Stale });
+/** `GET /admin/topics`. */
+export type TopicsResponse = z.infer<typeof TopicsResponse>;
+
+/** `PUT /admin/topics/{name}` body: creates or updates the topic. */
+export const PutTopicRequest = z.object({
+  partitions: z.int().positive(),
+  replication_factor: z.int().positive(),
+  config: TopicConfig.optional(),
+});
+/** `PUT /admin/topics/{name}` body. */
+export type PutTopicRequest = z.infer<typeof PutTopicRequest>;
+
+/** `DELETE /admin/topics/{name}` answer (`200`, also for an unknown topic). */
+export const DeleteTopicResponse = z.object({ name: z.string(), deleted: z.boolean() });
+/** `DELETE /admin/topics/{name}` answer. */
+export type DeleteTopicResponse = z.infer<typeof DeleteTopicResponse>;
+
+/** The cluster's dynamic configuration: `GET /admin/config`, and `PUT /admin/config` (whole). */
+export const ClusterConfig = z.object({
+  retention: z.object({ max_bytes: Count, max_age_s: Count }),
+  compaction: z.object({ enabled: z.boolean(), interval_s: Count, target_size_bytes: Count }),
+  storage: z.object({ flush_interval_ms: Count }),
+  network: z.object({ compression: z.boolean() }),
+});
+/** The cluster's dynamic configuration. */
+export type ClusterConfig = z.infer<typeof ClusterConfig>;
+
+/** Rates in messages per second; a missing rate has no limit. */
+export const QuotaRates = z.object({ produce_rate: Count.optional(), consume_rate: Count.optional() });
+/** Rates in messages per second. */
+export type QuotaRates = z.infer<typeof QuotaRates>;
+
+/** `GET /admin/quotas` and the answer of `POST /admin/quotas`: every quota in force. */
+export const Quotas = z.object({ default: QuotaRates, clients: z.record(z.string(), QuotaRates) });
+/** Every quota in force. */
+export type Quotas = z.infer<typeof Quotas>;
+
+/**
+ * `POST /admin/quotas` body: replaces every quota. The runbook sends only `default`, so a
+ * missing part means "no quotas there".
+ */
+export const QuotasRequest = z.object({
+  default: QuotaRates.optional(),
+  clients: z.record(z.string(), QuotaRates).optional(),
+});
+/** `POST /admin/quotas` body. */
+export type QuotasRequest = z.infer<typeof QuotasRequest>;
