@@ -1,0 +1,48 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Both work from a fresh clone:
+# they make the toolchain and install the packages first.
+SHELL := bash
+.SHELLFLAGS := -eo pipefail -c
+ENV := source scripts/env.sh &&
+
+.PHONY: all toolchain deps build check test test-only demo bench clean
+
+all: build
+
+## toolchain: the pinned pulumi CLI, Node >= 22 and the dynamic-provider plugin (cached)
+toolchain:
+	@scripts/toolchain.sh
+
+node_modules/.package-lock.json: package.json package-lock.json | toolchain
+	$(ENV) npm ci --no-audit --no-fund
+
+## deps: toolchain + npm packages (npm ci only when the lock file changed)
+deps: toolchain node_modules/.package-lock.json
+	@scripts/toolchain.sh >/dev/null 2>&1
+
+## build: compile TypeScript to dist/
+build: deps
+	$(ENV) npm run --silent build
+
+## check: strict type check, ESLint (with @pulumi/eslint-plugin) and Prettier
+check: deps
+	$(ENV) npx tsc --noEmit -p tsconfig.json
+	$(ENV) npx eslint .
+	$(ENV) npx prettier --check . >/dev/null
+
+## test: check, then every test (unit, integration against the emulator, end-to-end through the real engine)
+test: build check test-only
+
+test-only:
+	@mkdir -p .streambus
+	$(ENV) npx vitest run --reporter=default --reporter=json --outputFile.json=.streambus/vitest.json
+
+## demo: an emulated cluster provisioned, scaled and checked through the real engine
+demo: build
+	$(ENV) node dist/stacks/demo.js
+
+## bench: the benchmarks, printing their figures
+bench: build
+	$(ENV) node dist/bench/sim.js
+
+clean:
+	rm -rf dist .streambus .pulumi

