@@ -2,10 +2,9 @@ import { LocalWorkspace, type PulumiFn, type Stack } from "@pulumi/pulumi/automa
 import { existsSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 
 /** The repository's root: the Pulumi project (Pulumi.yaml) the end-to-end stacks run in. */
-export const repoRoot = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+export const repoRoot = resolve(__dirname, "../..");
 
 /** The settings scripts/env.sh makes; the end-to-end tests refuse to run without them. */
 function requireOfflineEnv(): { backendUrl: string } {
