@@ -1,0 +1,216 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { brokerIdsOf, crossFieldProblems, type ConfigProblem } from "./config-rules";
+import { stackConfigSchema, type ParsedStackConfig } from "./config-schema";
+
+/**
+ * The `streambus` namespace of a stack's config: validated with zod before any resource is
+ * declared, normalized (sizes in bytes, durations in milliseconds, broker ids as a sorted list),
+ * and every problem reported at once.
+ */
+
+/** The project's config namespace: keys are `streambus:<key>`. */
+export const CONFIG_NAMESPACE = "streambus";
+
+/** Where brokers run. */
+export type Platform = ParsedStackConfig["platform"];
+
+type Common = Omit<
+  ParsedStackConfig,
+  "platform" | "brokers" | "adminToken" | "sshPrivateKey" | "local" | "aws" | "kubernetes"
+>;
+
+/** The `local` block: the emulator. */
+export type LocalConfig = NonNullable<ParsedStackConfig["local"]>;
+/** The `aws` block. */
+export type AwsConfig = NonNullable<ParsedStackConfig["aws"]>;
+/** The `kubernetes` block. */
+export type KubernetesConfig = NonNullable<ParsedStackConfig["kubernetes"]>;
+
+/** A validated, normalized stack config: sizes in bytes, durations in ms, rates in bytes/s. */
+export type StackConfig = Common & {
+  /** The broker ids, sorted: each is a stable resource name (`broker-4`). */
+  brokerIds: number[];
+  /** Whether `brokers` was a count (ids 1..N) or an explicit list. */
+  brokersGivenAs: "count" | "list";
+  /** The admin API's bearer token (a secret); absent only on `local`. */
+  adminToken?: pulumi.Input<string>;
+} & (
+    | { platform: "local"; local: LocalConfig }
+    | { platform: "aws"; aws: AwsConfig; sshPrivateKey: pulumi.Input<string> }
+    | { platform: "kubernetes"; kubernetes: KubernetesConfig }
+  );
+
+/** The config is invalid: `problems` lists each one as `streambus:<key>: <what is wrong>`. */
+export class StackConfigError extends Error {
+  /** One line per problem, each naming the key, the bad value and what is allowed. */
+  readonly problems: readonly string[];
+
+  constructor(problems: string[]) {
+    const n = problems.length;
+    super(
+      `invalid stack config (${n} problem${n === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+    this.name = "StackConfigError";
+    this.problems = problems;
+  }
+}
+
+const SECRET_KEYS = new Set(["adminToken", "sshPrivateKey"]);
+
+/** `["aws", "subnets", 1, "id"]` → `streambus:aws.subnets[1].id`. */
+export function formatKey(path: ReadonlyArray<PropertyKey>): string {
+  let key = "";
+  for (const segment of path) {
+    key += typeof segment === "number" ? `[${segment}]` : `${key === "" ? "" : "."}${String(segment)}`;
+  }
+  return `${CONFIG_NAMESPACE}:${key === "" ? "<root>" : key}`;
+}
+
+function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let value: unknown = raw;
+  for (const segment of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[segment];
+  }
+  return value;
+}
+
+function describeValue(path: ReadonlyArray<PropertyKey>, value: unknown): string {
+  if (typeof path[0] === "string" && SECRET_KEYS.has(path[0])) return "(value hidden)";
+  if (value === undefined) return "nothing (the key is missing)";
+  const json = JSON.stringify(value);
+  return json.length > 80 ? `${json.slice(0, 77)}...` : json;
+}
+
+/** The keys a strict object at `path` of the schema allows, for "unknown key" messages. */
+function allowedKeysAt(path: ReadonlyArray<PropertyKey>): string[] {
+  let schema: z.core.$ZodType | undefined = stackConfigSchema;
+  const unwrap = (s: z.core.$ZodType | undefined): z.core.$ZodType | undefined => {
+    let current = s;
+    for (let i = 0; i < 10 && current !== undefined; i++) {
+      const def = current._zod.def as { innerType?: z.core.$ZodType; in?: z.core.$ZodType };
+      if (def.innerType !== undefined) current = def.innerType;
+      else if (current._zod.def.type === "pipe" && def.in !== undefined) current = def.in;
+      else break;
+    }
+    return current;
+  };
+  for (const segment of path) {
+    schema = unwrap(schema);
+    const def = schema?._zod.def as
+      | {
+          type: string;
+          shape?: Record<string, z.core.$ZodType>;
+          element?: z.core.$ZodType;
+          valueType?: z.core.$ZodType;
+        }
+      | undefined;
+    if (def?.type === "object") schema = def.shape?.[String(segment)];
+    else if (def?.type === "array") schema = def.element;
+    else if (def?.type === "record") schema = def.valueType;
+    else return [];
+  }
+  const def = unwrap(schema)?._zod.def as { type: string; shape?: Record<string, unknown> } | undefined;
+  return def?.type === "object" ? Object.keys(def.shape ?? {}) : [];
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+  if (issue.code === "unrecognized_keys") {
+    const allowed = allowedKeysAt(issue.path);
+    return issue.keys
+      .map((k) => `${formatKey([...issue.path, k])}: unknown key; allowed here: ${allowed.join(", ")}`)
+      .join("\n");
+  }
+  const message = issue.message.startsWith("must") ? issue.message : `must be valid: ${issue.message}`;
+  return `${formatKey(issue.path)}: ${message} (got ${describeValue(issue.path, valueAt(raw, issue.path))})`;
+}
+
+function describeProblem(problem: ConfigProblem, raw: unknown): string {
+  const value = valueAt(raw, problem.path);
+  const got =
+    value === undefined || problem.message.includes("got ")
+      ? ""
+      : ` (got ${describeValue(problem.path, value)})`;
+  return `${formatKey(problem.path)}: ${problem.message}${got}`;
+}
+
+function isSecretValue(value: unknown): boolean {
+  return (typeof value === "string" && value.length > 0) || pulumi.Output.isInstance(value);
+}
+
+/**
+ * Validates and normalizes the `streambus` namespace of a stack's config, given as plain values
+ * (what `pulumi.Config` holds after JSON parsing). Throws one `StackConfigError` listing every
+ * problem. `adminToken` and `sshPrivateKey` may be strings or secret Outputs.
+ */
+export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
+  const result = stackConfigSchema.safeParse(raw, { reportInput: true });
+  const problems: string[] = [];
+  if (!result.success) {
+    problems.push(...result.error.issues.map((issue) => describeIssue(issue, raw)));
+  } else {
+    const hasSecret = (key: "adminToken" | "sshPrivateKey") => isSecretValue(raw[key]);
+    problems.push(...crossFieldProblems(result.data, hasSecret).map((p) => describeProblem(p, raw)));
+  }
+  for (const key of SECRET_KEYS) {
+    if (raw[key] !== undefined && !isSecretValue(raw[key])) {
+      problems.push(`${formatKey([key])}: must be a non-empty secret string (got (value hidden))`);
+    }
+  }
+  if (problems.length > 0 || !result.success) throw new StackConfigError(problems);
+
+  const { brokers, adminToken, sshPrivateKey, ...rest } = result.data;
+  return {
+    ...rest,
+    brokerIds: brokerIdsOf(brokers),
+    brokersGivenAs: typeof brokers === "number" ? "count" : "list",
+    adminToken: adminToken as pulumi.Input<string> | undefined,
+    sshPrivateKey: sshPrivateKey as pulumi.Input<string>,
+  } as StackConfig;
+}
+
+/** A config value as Pulumi stores it (a string), parsed as JSON when it is JSON. */
+function parseConfigValue(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * Reads the `streambus` namespace of the current stack's config and validates it. Secret keys
+ * are read with `getSecret` so they stay secret; a secret key stored in plaintext is refused.
+ */
+export function loadConfig(): StackConfig {
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  const config = new pulumi.Config(CONFIG_NAMESPACE);
+  const raw: Record<string, unknown> = {};
+  const plaintextSecrets: string[] = [];
+  // isConfigSecret is internal to the SDK; without it the plaintext check is skipped, not failed.
+  const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean })
+    .isConfigSecret;
+  for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
+    if (!fullKey.startsWith(prefix)) continue;
+    const key = fullKey.slice(prefix.length);
+    if (SECRET_KEYS.has(key)) {
+      if (isConfigSecret !== undefined && !isConfigSecret(fullKey)) plaintextSecrets.push(key);
+      raw[key] = value === "" ? "" : config.requireSecret(key);
+    } else {
+      raw[key] = parseConfigValue(value);
+    }
+  }
+  try {
+    const parsed = parseStackConfig(raw);
+    if (plaintextSecrets.length > 0) throw new StackConfigError([]);
+    return parsed;
+  } catch (error) {
+    if (!(error instanceof StackConfigError)) throw error;
+    const plaintext = plaintextSecrets.map(
+      (key) =>
+        `${formatKey([key])}: must be set as a secret: \`pulumi config set --secret ${prefix}${key} ...\``,
+    );
+    throw new StackConfigError([...error.problems, ...plaintext]);
+  }
+}

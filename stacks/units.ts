@@ -1,0 +1,93 @@
+/**
+ * Human sizes, rates and durations as the runbooks write them (`100GB`, `50MB/s`, `7d`).
+ *
+ * One small module rather than `bytes` + `ms`: neither parses rates, `ms` accepts `"7 days"` and
+ * fractional input silently, and the contract pins what a size means: binary units, so `100GB` is
+ * 100 GiB = 107374182400 bytes (the contract's `retention_bytes` example).
+ */
+
+const SIZE_UNITS: Readonly<Record<string, number>> = {
+  b: 1,
+  kb: 1024,
+  kib: 1024,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+  tb: 1024 ** 4,
+  tib: 1024 ** 4,
+};
+
+const DURATION_UNITS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/** What a size may look like, for error messages. */
+export const SIZE_HINT =
+  'a size like "100GB", "512MiB" or a byte count (units B, KB, MB, GB, TB; 1KB = 1024B)';
+/** What a rate may look like, for error messages. */
+export const RATE_HINT = 'a rate like "50MB/s" or a byte count per second';
+/** What a duration may look like, for error messages. */
+export const DURATION_HINT = 'a duration like "5s", "1h", "7d" (units ms, s, m, h, d, w) or milliseconds';
+
+const SIZE_RE = /^(\d+(?:\.\d+)?)\s*([a-z]+)?$/i;
+const DURATION_RE = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)$/i;
+
+/**
+ * Parses a size into bytes: `"100GB"` → 107374182400. A bare number is bytes.
+ * Returns `undefined` when the value is not a size, so callers can report it with its key.
+ */
+export function parseSize(value: string | number): number | undefined {
+  if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  const match = SIZE_RE.exec(value.trim());
+  if (!match) return undefined;
+  const [, amount, unit = "b"] = match;
+  const factor = SIZE_UNITS[unit.toLowerCase()];
+  if (factor === undefined || amount === undefined) return undefined;
+  const bytes = Number(amount) * factor;
+  // A fraction of a byte is no size: "1.5B" is a mistake, "1.5GB" is fine.
+  return Number.isSafeInteger(bytes) ? bytes : undefined;
+}
+
+/** Parses a rate into bytes per second: `"50MB/s"` → 52428800. A bare number is bytes per second. */
+export function parseRate(value: string | number): number | undefined {
+  if (typeof value === "number") return parseSize(value);
+  const trimmed = value.trim();
+  if (!/\/s$/i.test(trimmed)) return /^\d+$/.test(trimmed) ? Number(trimmed) : undefined;
+  return parseSize(trimmed.slice(0, -2));
+}
+
+/** Parses a duration into milliseconds: `"7d"` → 604800000. A bare number is milliseconds. */
+export function parseDuration(value: string | number): number | undefined {
+  if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  const match = DURATION_RE.exec(value.trim());
+  if (!match) return /^\d+$/.test(value.trim()) ? Number(value.trim()) : undefined;
+  const [, amount, unit] = match;
+  const factor = DURATION_UNITS[(unit ?? "").toLowerCase()];
+  if (factor === undefined || amount === undefined) return undefined;
+  const ms = Number(amount) * factor;
+  return Number.isSafeInteger(ms) ? ms : undefined;
+}
+
+/**
+ * Renders milliseconds as a Prometheus duration (`300000` → `"5m"`): the largest unit that divides
+ * it exactly, so the rules file reads like the runbook.
+ */
+export function formatPromDuration(ms: number): string {
+  const units: Array<[string, number]> = [
+    ["w", 604_800_000],
+    ["d", 86_400_000],
+    ["h", 3_600_000],
+    ["m", 60_000],
+    ["s", 1000],
+  ];
+  for (const [unit, factor] of units) {
+    if (ms > 0 && ms % factor === 0) return `${ms / factor}${unit}`;
+  }
+  return `${ms}ms`;
+}
