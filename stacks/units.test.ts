@@ -77,6 +77,7 @@ describe("parseDuration", () => {
       }),
     );
     expect(formatPromDuration(300_000)).toBe("5m");
+    expect(formatPromDuration(604_800_000)).toBe("7d");
     expect(formatPromDuration(90_000)).toBe("90s");
     expect(formatPromDuration(1500)).toBe("1500ms");
   });

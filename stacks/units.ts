@@ -79,8 +79,8 @@ export function parseDuration(value: string | number): number | undefined {
  * it exactly, so the rules file reads like the runbook.
  */
 export function formatPromDuration(ms: number): string {
+  // Days at most: the runbook writes "7d", not "1w".
   const units: Array<[string, number]> = [
-    ["w", 604_800_000],
     ["d", 86_400_000],
     ["h", 3_600_000],
     ["m", 60_000],

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { parseStackConfig } from "../stacks/config";
+import { configHash, formatSize, renderBrokerConfig, type BrokerSettings } from "./broker-config";
+
+const settings = (patch: Record<string, unknown> = {}): BrokerSettings =>
+  parseStackConfig({ platform: "local", local: { controlUrl: "http://127.0.0.1:7070" }, ...patch });
+
+describe("renderBrokerConfig", () => {
+  it("writes the runbook's settings in the runbook's units", () => {
+    const doc = parse(
+      renderBrokerConfig({ brokerId: 4, rack: "us-east-1b", adminTokenRequired: true, settings: settings() }),
+    );
+    expect(doc).toEqual({
+      broker: { id: 4, rack: "us-east-1b" },
+      listeners: { client: "0.0.0.0:9092", admin: "0.0.0.0:8080", raft: "0.0.0.0:9093" },
+      cluster: { seeds_file: "/etc/streambus/seeds" },
+      admin: { token_file: "/etc/streambus/admin-token" },
+      storage: {
+        data_dir: "/var/lib/streambus/data",
+        flush_interval: "5s",
+        retention: { max_bytes: "100GB", max_age: "7d" },
+        compaction: { enabled: true, interval: "1h", target_size: "50GB" },
+      },
+      network: { compression: true },
+    });
+  });
+
+  it("renders new text, and a new hash, when a setting changes", () => {
+    const render = (patch: Record<string, unknown>) =>
+      renderBrokerConfig({ brokerId: 1, adminTokenRequired: false, settings: settings(patch) });
+    const before = render({});
+    expect(render({})).toBe(before);
+    for (const patch of [
+      { retention: { maxAge: "3d" } },
+      { compaction: { enabled: false } },
+      { storage: { flushInterval: "1s" } },
+      { network: { compression: false } },
+      { ports: { admin: 8081 } },
+    ]) {
+      const after = render(patch);
+      expect(after, JSON.stringify(patch)).not.toBe(before);
+      expect(configHash(after)).not.toBe(configHash(before));
+    }
+  });
+
+  it("keeps the runbook's BROKER_ID placeholder for per-pod ids", () => {
+    const text = renderBrokerConfig({
+      brokerId: "BROKER_ID",
+      adminTokenRequired: true,
+      settings: settings(),
+    });
+    expect(text).toContain("id: BROKER_ID\n");
+  });
+});
+
+describe("formatSize", () => {
+  it("uses the largest exact binary unit", () => {
+    expect(formatSize(107374182400)).toBe("100GB");
+    expect(formatSize(1024 ** 4)).toBe("1TB");
+    expect(formatSize(1536 * 1024 ** 2)).toBe("1536MB");
+    expect(formatSize(1000)).toBe("1000B");
+  });
+});

@@ -1,0 +1,86 @@
+import { createHash } from "node:crypto";
+import { stringify } from "yaml";
+import type { StackConfig } from "../stacks/config";
+import { formatPromDuration } from "../stacks/units";
+
+/**
+ * The broker's config file (`/etc/streambus/broker.yaml`), rendered from the stack config in the
+ * runbook's words and units (`max_bytes: 100GB`, `max_age: 7d`). Any change of a setting yields
+ * new text and a new hash, and the hash is what makes the push-and-restart command run again.
+ */
+
+/** Where a broker keeps its files; the same on every platform. */
+export const BROKER_PATHS = {
+  config: "/etc/streambus/broker.yaml",
+  adminToken: "/etc/streambus/admin-token",
+  seeds: "/etc/streambus/seeds",
+  dataDir: "/var/lib/streambus/data",
+} as const;
+
+/**
+ * The placeholder the runbook's template uses for the id (`sed 's/BROKER_ID/4/'`): on
+ * kubernetes one ConfigMap serves every pod, and each pod fills in its own id at start.
+ */
+export const BROKER_ID_PLACEHOLDER = "BROKER_ID";
+
+/** The settings of the stack config a broker's file carries. */
+export type BrokerSettings = Pick<StackConfig, "retention" | "compaction" | "storage" | "network" | "ports">;
+
+/** What one broker's file is rendered from. */
+export interface BrokerConfigInput {
+  /** The broker's id, or the placeholder when each pod fills it in. */
+  brokerId: number | typeof BROKER_ID_PLACEHOLDER;
+  /** The rack (availability zone) partition placement spreads replicas over. */
+  rack?: string;
+  /** Whether the admin API requires the bearer token in `BROKER_PATHS.adminToken`. */
+  adminTokenRequired: boolean;
+  settings: BrokerSettings;
+}
+
+const UNITS: Array<[string, number]> = [
+  ["TB", 1024 ** 4],
+  ["GB", 1024 ** 3],
+  ["MB", 1024 ** 2],
+  ["KB", 1024],
+];
+
+/** Bytes as the runbook writes them: the largest binary unit that divides exactly (`100GB`). */
+export function formatSize(bytes: number): string {
+  for (const [unit, factor] of UNITS)
+    if (bytes > 0 && bytes % factor === 0) return `${bytes / factor}${unit}`;
+  return `${bytes}B`;
+}
+
+/** The broker's config file text. Pure and deterministic: same input, same bytes. */
+export function renderBrokerConfig(input: BrokerConfigInput): string {
+  const { retention, compaction, storage, network, ports } = input.settings;
+  const doc = {
+    broker: { id: input.brokerId, ...(input.rack !== undefined ? { rack: input.rack } : {}) },
+    listeners: {
+      client: `0.0.0.0:${ports.client}`,
+      admin: `0.0.0.0:${ports.admin}`,
+      raft: `0.0.0.0:${ports.raft}`,
+    },
+    // Seeds are read only to find the cluster at first start; they live in their own file so
+    // that adding a broker rewrites the seeds everywhere without restarting every broker.
+    cluster: { seeds_file: BROKER_PATHS.seeds },
+    admin: input.adminTokenRequired ? { token_file: BROKER_PATHS.adminToken } : { auth: "none" },
+    storage: {
+      data_dir: BROKER_PATHS.dataDir,
+      flush_interval: formatPromDuration(storage.flushInterval),
+      retention: { max_bytes: formatSize(retention.maxBytes), max_age: formatPromDuration(retention.maxAge) },
+      compaction: {
+        enabled: compaction.enabled,
+        interval: formatPromDuration(compaction.interval),
+        target_size: formatSize(compaction.targetSize),
+      },
+    },
+    network: { compression: network.compression },
+  };
+  return `# Rendered by streambus-infra from the stack config: edits here are overwritten.\n${stringify(doc)}`;
+}
+
+/** A short content hash: the trigger that re-runs the push when the text changes. */
+export function configHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 16);
+}

@@ -1,0 +1,3 @@
+/** The generated Grafana dashboard. */
+export { grafanaDashboard, renderDashboardJson } from "./grafana";
+export type { Dashboard, DashboardOptions, Panel } from "./grafana";
