@@ -1,0 +1,128 @@
+import type { Member, Partition, RaftRole } from "./contract";
+import { ConnectionError, TimeoutError, type Cluster } from "./client";
+import { ClusterUnreachableError } from "./client/cluster";
+import type { ProcedureContext } from "./common";
+import { parsePrometheusText, valueOf, type Scrape } from "./metrics/prometheus";
+
+/** What one broker says of its own health. */
+export interface BrokerProbe {
+  /** The broker's id. */
+  brokerId: number;
+  /** Its admin URL. */
+  url: string;
+  /** Its state in the member list (`active`, `learner`, `draining`, …). */
+  memberState: Member["state"];
+  /** `healthy`/`unhealthy` as `/health` says, `unreachable` when it did not answer. */
+  status: "healthy" | "unhealthy" | "unreachable";
+  /** Its Raft role, when it said. */
+  role?: RaftRole;
+  /** Why it is unhealthy or unreachable. */
+  reason?: string;
+  /** Its version, when it said. */
+  version?: string;
+}
+
+/** Asks every member for `/health` at once; a broker that does not answer is `unreachable`. */
+export async function probeBrokers(cluster: Cluster, ctx: ProcedureContext): Promise<BrokerProbe[]> {
+  const members = [...cluster.members].sort((a, b) => a.broker_id - b.broker_id);
+  return Promise.all(
+    members.map(async (m): Promise<BrokerProbe> => {
+      const client = cluster.broker(m.broker_id);
+      const base = { brokerId: m.broker_id, url: client.url, memberState: m.state };
+      try {
+        // One retry only: a broker that fails twice in a row is reported, not waited for.
+        const h = await client.health({ ...ctx.call, retries: 1 });
+        if (h.status === "healthy") return { ...base, status: "healthy", role: h.role, version: h.version };
+        return { ...base, status: "unhealthy", reason: h.reason, ...(h.role ? { role: h.role } : {}) };
+      } catch (error) {
+        if (ctx.signal.aborted) throw error;
+        return { ...base, status: "unreachable", reason: unreachableReason(error) };
+      }
+    }),
+  );
+}
+
+/** A short reason for a broker that did not answer: `ECONNREFUSED`, `timed out`, `HTTP 502`. */
+export function unreachableReason(error: unknown): string {
+  if (error instanceof ConnectionError) return error.code ?? "connection failed";
+  if (error instanceof TimeoutError) return `timed out after ${error.timeoutMs} ms`;
+  if (error instanceof ClusterUnreachableError) return "no broker answered";
+  const status = (error as { status?: number }).status;
+  return status ? `HTTP ${status}` : error instanceof Error ? error.message : String(error);
+}
+
+/** How partition replicas and leaderships spread over the brokers. */
+export interface Balance {
+  /** Whether every broker holds the same number of replicas, within one. */
+  balanced: boolean;
+  /** Replicas per broker (every broker asked about, zero included). */
+  replicas: Record<number, number>;
+  /** Partition leaderships per broker. */
+  leaders: Record<number, number>;
+  /** Most replicas on one broker minus fewest. */
+  spread: number;
+}
+
+/**
+ * The balance of `partitions` over `brokerIds` (the `active` members): the emulator's and
+ * the broker's rebalance aim for replica counts within one of each other.
+ */
+export function balanceOf(partitions: readonly Partition[], brokerIds: readonly number[]): Balance {
+  const replicas: Record<number, number> = Object.fromEntries(brokerIds.map((id) => [id, 0]));
+  const leaders: Record<number, number> = Object.fromEntries(brokerIds.map((id) => [id, 0]));
+  for (const p of partitions) {
+    for (const r of p.replicas) replicas[r] = (replicas[r] ?? 0) + 1;
+    if (p.leader !== null) leaders[p.leader] = (leaders[p.leader] ?? 0) + 1;
+  }
+  const counts = brokerIds.map((id) => replicas[id] ?? 0);
+  const spread = counts.length ? Math.max(...counts) - Math.min(...counts) : 0;
+  // Replicas on brokers outside the set (a draining member) also make it unbalanced.
+  const outside = Object.keys(replicas).some(
+    (id) => !brokerIds.includes(Number(id)) && (replicas[Number(id)] ?? 0) > 0,
+  );
+  return { balanced: spread <= 1 && !outside, replicas, leaders, spread };
+}
+
+/** One broker's disk, from its `disk_free_bytes`/`disk_total_bytes` gauges. */
+export interface DiskUse {
+  /** The broker's id. */
+  brokerId: number;
+  /** Free bytes. */
+  freeBytes: number;
+  /** Total bytes. */
+  totalBytes: number;
+  /** Percent used, rounded to a whole number. */
+  usedPercent: number;
+}
+
+/** The disk use a scrape reports, or undefined when the gauges are missing. */
+export function diskOf(brokerId: number, scrape: Scrape): DiskUse | undefined {
+  const free = valueOf(scrape, "disk_free_bytes");
+  const total = valueOf(scrape, "disk_total_bytes");
+  if (free === undefined || total === undefined || total <= 0) return undefined;
+  return {
+    brokerId,
+    freeBytes: free,
+    totalBytes: total,
+    usedPercent: Math.round(((total - free) / total) * 100),
+  };
+}
+
+/** Scrapes `/metrics` of each broker given; a broker that does not answer is left out. */
+export async function scrapeAll(
+  cluster: Cluster,
+  brokerIds: readonly number[],
+  ctx: ProcedureContext,
+): Promise<Map<number, Scrape>> {
+  const out = new Map<number, Scrape>();
+  await Promise.all(
+    brokerIds.map(async (id) => {
+      try {
+        out.set(id, parsePrometheusText(await cluster.broker(id).metrics({ ...ctx.call, retries: 1 })));
+      } catch (error) {
+        if (ctx.signal.aborted) throw error;
+      }
+    }),
+  );
+  return out;
+}

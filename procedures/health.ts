@@ -1,0 +1,99 @@
+import type { Cluster } from "./client";
+import { runProcedure, type ProcedureOptions } from "./common";
+import {
+  balanceOf,
+  diskOf,
+  probeBrokers,
+  scrapeAll,
+  type Balance,
+  type BrokerProbe,
+  type DiskUse,
+} from "./facts";
+
+/** Options of `checkHealth`. */
+export interface HealthOptions extends ProcedureOptions {
+  /** Disk use at or above which the disk check fails, in percent. Defaults to 80 (the runbook's DiskSpaceLow alert: under 20 % free). */
+  diskUsedLimitPercent?: number;
+}
+
+/** The runbook's Quick Health Check, as data. */
+export interface HealthReport {
+  /** Whether every check passed. */
+  ok: boolean;
+  /** The cluster's id. */
+  clusterId: string;
+  /** Each member's own health. */
+  brokers: BrokerProbe[];
+  /** Raft: a leader, and a majority of the voters live. */
+  quorum: {
+    ok: boolean;
+    leaderId: number | null;
+    term: number;
+    voters: number[];
+    liveVoters: number[];
+    stale: boolean;
+  };
+  /** Partitions: all healthy, and replicas balanced over the active members. */
+  partitions: Balance & { ok: boolean; total: number; healthy: number; unhealthy: number };
+  /** Disk use per broker, and the highest. */
+  disk: { ok: boolean; maxUsedPercent: number | null; brokers: DiskUse[]; limitPercent: number };
+}
+
+/**
+ * Checks every broker's health, the Raft quorum, the partitions' health and balance, and
+ * the disks: the facts of the runbook's `cluster-health-check.sh`.
+ */
+export function checkHealth(cluster: Cluster, opts: HealthOptions = {}): Promise<HealthReport> {
+  return runProcedure("health check", 30_000, opts, async (ctx) => {
+    const members = await cluster.refresh(ctx.call);
+    const brokers = await probeBrokers(cluster, ctx);
+    const [raft, health, parts] = await Promise.all([
+      cluster.admin.raftStatus(ctx.call),
+      cluster.admin.partitionsHealth(ctx.call),
+      cluster.admin.partitions(ctx.call),
+    ]);
+    const live = new Set(brokers.filter((b) => b.status === "healthy").map((b) => b.brokerId));
+    const liveVoters = raft.voters.filter((id) => live.has(id));
+    const leaderId = members.leader_id ?? raft.leader_id;
+    const stale = Boolean(members.stale || raft.stale);
+    const quorum = {
+      ok: leaderId !== null && !stale && liveVoters.length * 2 > raft.voters.length,
+      leaderId,
+      term: Math.max(members.term, raft.term),
+      voters: raft.voters,
+      liveVoters,
+      stale,
+    };
+    const active = members.members.filter((m) => m.state === "active").map((m) => m.broker_id);
+    const balance = balanceOf(parts.partitions, active);
+    const unhealthy = health.unhealthy.length;
+    const partitions = {
+      ...balance,
+      ok: balance.balanced && unhealthy === 0,
+      total: health.total,
+      healthy: health.healthy,
+      unhealthy,
+    };
+    const scrapes = await scrapeAll(cluster, [...live], ctx);
+    const disks = [...scrapes]
+      .flatMap(([id, s]) => diskOf(id, s) ?? [])
+      .sort((a, b) => a.brokerId - b.brokerId);
+    const limitPercent = opts.diskUsedLimitPercent ?? 80;
+    const maxUsedPercent = disks.length ? Math.max(...disks.map((d) => d.usedPercent)) : null;
+    const disk = {
+      ok: maxUsedPercent !== null && maxUsedPercent < limitPercent,
+      maxUsedPercent,
+      brokers: disks,
+      limitPercent,
+    };
+    const brokersOk = brokers.every((b) => b.status === "healthy" || b.memberState === "learner");
+    return {
+      ok: brokersOk && quorum.ok && partitions.ok && disk.ok,
+      clusterId: members.cluster_id,
+      brokers,
+      quorum,
+      partitions,
+      disk,
+    };
+  });
+}

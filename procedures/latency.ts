@@ -1,0 +1,151 @@
+import type { SlowQuery } from "./contract";
+import type { Cluster } from "./client";
+import { sleep } from "./client/retry";
+import { runProcedure, type ProcedureOptions } from "./common";
+import { scrapeAll } from "./facts";
+import { bucketsOf, histogramQuantile, select, type Bucket, type Scrape } from "./metrics/prometheus";
+
+/** Options of `diagnoseLatency`. */
+export interface LatencyOptions extends ProcedureOptions {
+  /** Time between the two scrapes that rates are computed over, in ms. Defaults to 5,000. */
+  sampleMs?: number;
+  /** How many of the slowest queries to keep. Defaults to 10 (the runbook's `.[0:10]`). */
+  slowQueries?: number;
+  /** p99 above which latency is a problem, in seconds. Defaults to 1 (the runbook's SEV2 and HighLatency alert). */
+  p99LimitSeconds?: number;
+  /** Errors per second of one op above which it is a problem. Defaults to 10 (the HighErrorRate alert). */
+  errorRateLimitPerS?: number;
+}
+
+/** Latency and errors of one op (`produce`, `fetch`, …). */
+export interface OpLatency {
+  /** The op label. */
+  op: string;
+  /** Requests in the window (or since start, when the window saw none). */
+  requests: number;
+  /** Quantiles of request duration, in seconds (NaN with no requests). */
+  p50: number;
+  /** 95th percentile, seconds. */
+  p95: number;
+  /** 99th percentile, seconds. */
+  p99: number;
+  /** Errors in the window. */
+  errors: number;
+  /** Errors per second over the window. */
+  errorsPerSecond: number;
+  /** Errors per request over the window (0 with no requests). */
+  errorRatio: number;
+}
+
+/** The runbook's latency diagnosis, as data. */
+export interface LatencyReport {
+  /** No op over the p99 or error-rate limits, and every broker scraped. */
+  ok: boolean;
+  /** The window between the two scrapes, in ms. */
+  windowMs: number;
+  /** Every op, summed over the brokers, slowest p99 first. */
+  ops: OpLatency[];
+  /** Per broker, its ops. */
+  brokers: Array<{ brokerId: number; ops: OpLatency[] }>;
+  /** Brokers whose metrics could not be read. */
+  unreachable: number[];
+  /** The slowest queries the cluster recorded, slowest first. */
+  slowQueries: SlowQuery[];
+  /** What is wrong, one line each. */
+  problems: string[];
+}
+
+/**
+ * Reads `/metrics` of every broker twice, `sampleMs` apart, and computes per op the
+ * request-duration quantiles (PromQL's `histogram_quantile` over the window) and the error
+ * rates, then the slowest queries: the runbook's `diagnose-latency.sh`.
+ */
+export function diagnoseLatency(cluster: Cluster, opts: LatencyOptions = {}): Promise<LatencyReport> {
+  return runProcedure("latency diagnosis", 60_000, opts, async (ctx) => {
+    await cluster.refresh(ctx.call);
+    const ids = cluster.brokerIds;
+    const first = await scrapeAll(cluster, ids, ctx);
+    const t0 = Date.now();
+    await sleep(opts.sampleMs ?? 5_000, ctx.signal);
+    const second = await scrapeAll(cluster, ids, ctx);
+    const windowMs = Date.now() - t0;
+    const slow = await cluster.admin.slowQueries(ctx.call);
+
+    const brokers = [...second].map(([brokerId, now]) => ({
+      brokerId,
+      ops: opsOf(first.get(brokerId), now, windowMs),
+    }));
+    const ops = opsOf(sumScrapes([...first.values()]), sumScrapes([...second.values()]), windowMs);
+    const p99Limit = opts.p99LimitSeconds ?? 1;
+    const rateLimit = opts.errorRateLimitPerS ?? 10;
+    const problems: string[] = [];
+    for (const o of ops) {
+      if (o.p99 > p99Limit)
+        problems.push(`${o.op}: p99 ${formatSeconds(o.p99)} is above ${formatSeconds(p99Limit)}`);
+      if (o.errorsPerSecond > rateLimit)
+        problems.push(`${o.op}: ${o.errorsPerSecond.toFixed(1)} errors/s is above ${rateLimit}/s`);
+    }
+    const unreachable = ids.filter((id) => !second.has(id));
+    if (unreachable.length) problems.push(`metrics not readable from broker ${unreachable.join(", ")}`);
+    return {
+      ok: problems.length === 0,
+      windowMs,
+      ops: ops.sort((a, b) => (b.p99 || 0) - (a.p99 || 0)),
+      brokers: brokers.sort((a, b) => a.brokerId - b.brokerId),
+      unreachable,
+      slowQueries: slow.slice(0, opts.slowQueries ?? 10),
+      problems,
+    };
+  });
+}
+
+/** Per op: quantiles over the window (`now - before`), or since start when the window saw nothing. */
+export function opsOf(before: Scrape | undefined, now: Scrape, windowMs: number): OpLatency[] {
+  const ops = new Set(select(now, "request_duration_seconds_count").map((s) => s.labels.op ?? ""));
+  for (const s of select(now, "errors_total")) ops.add(s.labels.op ?? "");
+  return [...ops].map((op) => {
+    const nowBuckets = bucketsOf(now, "request_duration_seconds", { op });
+    const delta = before
+      ? subtract(nowBuckets, bucketsOf(before, "request_duration_seconds", { op }))
+      : nowBuckets;
+    const useDelta = (delta[delta.length - 1]?.count ?? 0) > 0;
+    const buckets = useDelta ? delta : nowBuckets;
+    const sum = (s: Scrape | undefined, name: string) =>
+      select(s ?? { samples: [], types: {} }, name, { op }).reduce((a, x) => a + x.value, 0);
+    const errors = Math.max(0, sum(now, "errors_total") - (before ? sum(before, "errors_total") : 0));
+    const requests = buckets[buckets.length - 1]?.count ?? 0;
+    return {
+      op,
+      requests,
+      p50: histogramQuantile(0.5, buckets),
+      p95: histogramQuantile(0.95, buckets),
+      p99: histogramQuantile(0.99, buckets),
+      errors,
+      errorsPerSecond: windowMs > 0 ? errors / (windowMs / 1000) : 0,
+      errorRatio: requests > 0 && useDelta ? errors / requests : 0,
+    };
+  });
+}
+
+function subtract(now: Bucket[], before: Bucket[]): Bucket[] {
+  const prev = new Map(before.map((b) => [b.le, b.count]));
+  // A counter that went down means the broker restarted: its whole count is the window's.
+  return now.map((b) => ({
+    le: b.le,
+    count: b.count >= (prev.get(b.le) ?? 0) ? b.count - (prev.get(b.le) ?? 0) : b.count,
+  }));
+}
+
+/** One scrape holding every sample of several brokers (their op series add up by label). */
+function sumScrapes(scrapes: Scrape[]): Scrape {
+  return {
+    samples: scrapes.flatMap((s) => s.samples),
+    types: Object.assign({}, ...scrapes.map((s) => s.types)) as Record<string, string>,
+  };
+}
+
+/** `0.0123` → `12.3ms`; `1.5` → `1.50s`. */
+export function formatSeconds(s: number): string {
+  if (Number.isNaN(s)) return "n/a";
+  return s < 1 ? `${+(s * 1000).toFixed(1)}ms` : `${s.toFixed(2)}s`;
+}

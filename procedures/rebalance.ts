@@ -1,0 +1,168 @@
+import type { RebalancePlan, RebalanceStatus } from "./contract";
+import { ContractError, HttpError, TimeoutError, ConnectionError, type Cluster } from "./client";
+import { formatBytes, percentOf, runProcedure, type ProcedureContext, type ProcedureOptions } from "./common";
+
+/** Options of `rebalance`. */
+export interface RebalanceOptions extends ProcedureOptions {
+  /** The brokers to balance across. Defaults to every `active` member (the contract's default). */
+  brokers?: number[];
+  /** Moves at once. Defaults to the cluster's own default. */
+  maxConcurrentMoves?: number;
+  /** Copy throttle per move, in bytes per second. Defaults to the cluster's own default. */
+  throttleBytesPerS?: number;
+  /** Only plan: returns the moves and changes nothing. Defaults to false. */
+  dryRun?: boolean;
+}
+
+/** What a rebalance did (or, with `dryRun`, would do). */
+export interface RebalanceReport {
+  /** The rebalance's id; null when the cluster was already balanced or on a dry run. */
+  rebalanceId: string | null;
+  /** `completed` when done; `planned` on a dry run. */
+  status: RebalanceStatus["status"] | "planned";
+  /** Whether an already running rebalance was followed instead of starting one. */
+  adopted: boolean;
+  /** Moves done and in all. */
+  moves: { done: number; total: number };
+  /** Bytes moved and in all. */
+  bytes: { done: number; total: number };
+  /** The plan, on a dry run. */
+  plan?: RebalancePlan;
+}
+
+/** A rebalance that the cluster reports `failed` or `cancelled`. */
+export class RebalanceFailedError extends Error {
+  /** The final status. */
+  readonly status: RebalanceStatus;
+
+  constructor(status: RebalanceStatus) {
+    super(
+      `rebalance ${status.rebalance_id ?? "?"} ${status.status}` +
+        (status.error ? `: ${status.error}` : "") +
+        ` after ${status.moves_completed}/${status.moves_total} moves (moves done stay done; run it again to continue)`,
+    );
+    this.name = "RebalanceFailedError";
+    this.status = status;
+  }
+}
+
+/**
+ * Rebalances partitions across the brokers and waits for it to finish, reporting moves,
+ * bytes and percent. Safe to run twice: a rebalance already running is followed, not
+ * started again, and a balanced cluster answers at once with no moves.
+ */
+export function rebalance(cluster: Cluster, opts: RebalanceOptions = {}): Promise<RebalanceReport> {
+  return runProcedure("rebalance", 6 * 3_600_000, opts, async (ctx) => {
+    const body = {
+      ...(opts.brokers ? { brokers: opts.brokers } : {}),
+      ...(opts.maxConcurrentMoves ? { max_concurrent_moves: opts.maxConcurrentMoves } : {}),
+      ...(opts.throttleBytesPerS ? { throttle_bytes_per_s: opts.throttleBytesPerS } : {}),
+    };
+    if (opts.dryRun) {
+      const plan = await cluster.admin.rebalancePlan(body, ctx.call);
+      return {
+        rebalanceId: null,
+        status: "planned",
+        adopted: false,
+        moves: { done: 0, total: plan.moves_total },
+        bytes: { done: 0, total: plan.bytes_total },
+        plan,
+      };
+    }
+    return runRebalance(cluster, ctx, body);
+  });
+}
+
+/**
+ * Starts (or adopts) a rebalance and waits for it. A start whose answer was lost is never
+ * blindly sent again: the status says whether it took effect, and a second start of a
+ * running one answers `409 conflict` with the running one's id, which is then followed.
+ */
+export async function runRebalance(
+  cluster: Cluster,
+  ctx: ProcedureContext,
+  body: { brokers?: number[]; max_concurrent_moves?: number; throttle_bytes_per_s?: number },
+): Promise<RebalanceReport> {
+  ctx.left = "start the rebalance";
+  let adopted = false;
+  let id: string | null = null;
+  const current = await cluster.admin.rebalanceStatus(ctx.call);
+  if (current.status === "running") {
+    adopted = true;
+    id = current.rebalance_id;
+  } else {
+    for (let attempt = 0; id === null; attempt++) {
+      try {
+        const started = await cluster.admin.rebalance(body, ctx.call);
+        if (started.status === "completed" && started.moves_total === 0) {
+          ctx.progress({ step: "rebalance", message: "already balanced: no moves", percent: 100 });
+          return {
+            rebalanceId: null,
+            status: "completed",
+            adopted: false,
+            moves: { done: 0, total: 0 },
+            bytes: { done: 0, total: 0 },
+          };
+        }
+        id =
+          started.rebalance_id ?? (await cluster.admin.rebalanceStatus(ctx.call)).rebalance_id ?? "unknown";
+      } catch (error) {
+        if (error instanceof ContractError && error.code === "conflict") {
+          adopted = true;
+          id = typeof error.details.rebalance_id === "string" ? error.details.rebalance_id : "unknown";
+          break;
+        }
+        if (!isAmbiguous(error) || attempt >= 4) throw error;
+        // The start may or may not have taken effect: ask before sending it again.
+        const after = await cluster.admin.rebalanceStatus(ctx.call);
+        // Not running before, running now: the lost answer was ours.
+        if (after.status === "running") id = after.rebalance_id;
+      }
+    }
+  }
+  const final = await waitForRebalance(cluster, ctx, id);
+  return {
+    rebalanceId: final.rebalance_id,
+    status: final.status,
+    adopted,
+    moves: { done: final.moves_completed, total: final.moves_total },
+    bytes: { done: final.bytes_moved, total: final.bytes_total },
+  };
+}
+
+/** Polls the rebalance status with backoff until it is no longer running; throws if it failed. */
+export async function waitForRebalance(
+  cluster: Cluster,
+  ctx: ProcedureContext,
+  id: string | null,
+): Promise<RebalanceStatus> {
+  const final = await ctx.waitUntil(
+    () => cluster.admin.rebalanceStatus(ctx.call),
+    (s) => s.status !== "running",
+    (s) => {
+      const percent = percentOf(
+        s.bytes_total > 0 ? s.bytes_moved : s.moves_completed,
+        s.bytes_total > 0 ? s.bytes_total : s.moves_total,
+      );
+      ctx.left = `rebalance ${s.rebalance_id ?? id ?? "?"} at ${s.moves_completed}/${s.moves_total} moves (${percent}%), still running on the cluster`;
+      ctx.progress({
+        step: "rebalance",
+        message:
+          `rebalance ${s.rebalance_id ?? id}: ${s.moves_completed}/${s.moves_total} moves, ` +
+          `${formatBytes(s.bytes_moved)} of ${formatBytes(s.bytes_total)} (${percent}%)`,
+        percent,
+        moves: { done: s.moves_completed, total: s.moves_total },
+        bytes: { done: s.bytes_moved, total: s.bytes_total },
+      });
+    },
+  );
+  if (final.status === "failed" || final.status === "cancelled") throw new RebalanceFailedError(final);
+  return final;
+}
+
+/** A failure after which a write may or may not have been applied. */
+export function isAmbiguous(error: unknown): boolean {
+  if (error instanceof ContractError) return error.code === "internal" || error.status >= 500;
+  if (error instanceof HttpError) return error.status >= 500;
+  return error instanceof TimeoutError || (error instanceof ConnectionError && error.sent);
+}
