@@ -1,6 +1,6 @@
 import type { Member } from "./contract";
 import type { Cluster } from "./client";
-import { GuardError, runProcedure, type ProcedureOptions } from "./common";
+import { formatDuration, GuardError, runProcedure, type ProcedureOptions } from "./common";
 import { balanceOf } from "./facts";
 import { runRebalance, type RebalanceReport } from "./rebalance";
 
@@ -14,6 +14,26 @@ export interface AddBrokerOptions extends ProcedureOptions {
   throttleBytesPerS?: number;
   /** Act even when the cluster has no leader or has offline partitions. Defaults to false. */
   force?: boolean;
+  /**
+   * How long to wait for the broker to register, in milliseconds, before deciding it is not
+   * coming (the contract: a new broker registers within 30 s). Defaults to 120,000.
+   */
+  registerTimeoutMs?: number;
+}
+
+/** The broker did not register in time: not started, wrong id, or cannot reach the cluster. */
+export class BrokerNotRegisteredError extends Error {
+  /** The broker waited for. */
+  readonly brokerId: number;
+
+  constructor(brokerId: number, waitedMs: number, known: number[]) {
+    super(
+      `broker ${brokerId} has not registered with the cluster after ${formatDuration(waitedMs)} ` +
+        `(members: ${known.join(", ") || "none"}): is it started with that id, and can it reach the cluster?`,
+    );
+    this.name = "BrokerNotRegisteredError";
+    this.brokerId = brokerId;
+  }
 }
 
 /** What `addBroker` did. */
@@ -47,10 +67,14 @@ export function addBroker(
   return runProcedure(`add broker ${brokerId}`, 6 * 3_600_000, opts, async (ctx) => {
     ctx.left = `broker ${brokerId} has not registered (is it started, and can it reach the cluster?); join and rebalance not done`;
     ctx.progress({ step: "register", message: `waiting for broker ${brokerId} to register` });
+    const registerBy = Date.now() + (opts.registerTimeoutMs ?? 120_000);
     const found = await ctx.waitUntil(
       () => cluster.refresh(ctx.call),
-      (m) => m.members.some((x) => x.broker_id === brokerId),
+      (m) => m.members.some((x) => x.broker_id === brokerId) || Date.now() >= registerBy,
     );
+    if (!found.members.some((x) => x.broker_id === brokerId)) {
+      throw new BrokerNotRegisteredError(brokerId, opts.registerTimeoutMs ?? 120_000, cluster.brokerIds);
+    }
     if (!opts.force) {
       if (found.leader_id === null || found.stale) {
         throw new GuardError(

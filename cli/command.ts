@@ -1,0 +1,44 @@
+import type { ParseArgsOptionsConfig } from "node:util";
+import type { Cluster } from "../procedures/client";
+import type { Output } from "./output";
+
+/** What a command runs with: the cluster, the output, and the global flags. */
+export interface CommandContext {
+  /** Connects to the cluster (once) and finds its members; throws when no broker answers. */
+  cluster(): Promise<Cluster>;
+  /** Where to write. */
+  out: Output;
+  /** `--deadline`, in milliseconds, if given. */
+  deadlineMs: number | undefined;
+  /** Aborted on Ctrl-C. */
+  signal: AbortSignal;
+  /** The environment (for commands with their own variables, such as `backup`). */
+  env: NodeJS.ProcessEnv;
+}
+
+/** The flags and positionals a command was given. */
+export interface CommandArgs {
+  /** Positionals after the command's name. */
+  positionals: string[];
+  /** Flag values, by long name. */
+  values: Record<string, string | boolean | undefined>;
+}
+
+/**
+ * One subcommand of `streambus-ops`. A file in `cli/commands/` that exports `command` is a
+ * subcommand: adding one is a one-file change.
+ */
+export interface Command {
+  /** The name typed after `streambus-ops`. */
+  name: string;
+  /** Where it sorts in `--help` (lower first). */
+  order: number;
+  /** One line for `--help`. */
+  summary: string;
+  /** The usage after the name, e.g. `ID [--force]`. */
+  usage: string;
+  /** Its own flags (the global ones are added). */
+  options?: ParseArgsOptionsConfig;
+  /** Runs it; resolves to the exit code. */
+  run(ctx: CommandContext, args: CommandArgs): Promise<number>;
+}

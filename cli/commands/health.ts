@@ -1,0 +1,57 @@
+import { checkHealth } from "../../procedures/health";
+import type { Command } from "../command";
+import { EXIT } from "../errors";
+
+/** `streambus-ops health`: the runbook's Quick Health Check. */
+export const command: Command = {
+  name: "health",
+  order: 10,
+  summary: "every broker's health, the Raft quorum, partition balance and disk use",
+  usage: "",
+  async run(ctx) {
+    const cluster = await ctx.cluster();
+    const r = await checkHealth(cluster, {
+      deadlineMs: ctx.deadlineMs,
+      signal: ctx.signal,
+      onProgress: ctx.out.progress,
+    });
+    const { out } = ctx;
+    out.document(r);
+    for (const b of r.brokers) {
+      const role = b.role === "leader" ? " (leader)" : b.role === "learner" ? " (learner)" : "";
+      const state = b.memberState === "active" || b.memberState === "learner" ? "" : `, ${b.memberState}`;
+      if (b.status === "healthy") out.check(true, `broker-${b.brokerId}: healthy${role}${state}`);
+      else
+        out.check(
+          b.memberState === "learner",
+          `broker-${b.brokerId}: ${b.status}${b.reason ? ` (${b.reason})` : ""}${state}`,
+        );
+    }
+    const q = r.quorum;
+    const counts = `${q.liveVoters.length}/${q.voters.length}`;
+    out.check(
+      q.ok,
+      q.ok
+        ? `Raft: quorum OK (${counts})`
+        : `Raft: no quorum (${counts}${q.leaderId === null ? ", no leader" : ""}${q.stale ? ", stale" : ""})`,
+    );
+    const p = r.partitions;
+    const per = Object.entries(p.replicas)
+      .map(([id, n]) => `broker-${id} ${n}`)
+      .join(", ");
+    if (p.unhealthy > 0)
+      out.check(
+        false,
+        `Partitions: ${p.unhealthy} of ${p.total} unhealthy (see \`streambus-ops partitions\`)`,
+      );
+    out.check(p.balanced, p.balanced ? "Partitions: balanced" : `Partitions: unbalanced (${per})`);
+    const d = r.disk;
+    out.check(
+      d.ok,
+      d.maxUsedPercent === null
+        ? "Disk: unknown (no broker served disk metrics)"
+        : `Disk: ${d.maxUsedPercent}% used`,
+    );
+    return r.ok ? EXIT.ok : EXIT.failed;
+  },
+};

@@ -1,0 +1,37 @@
+import { diagnoseLatency, formatSeconds } from "../../procedures/latency";
+import type { Command } from "../command";
+import { parseDuration } from "../duration";
+import { EXIT } from "../errors";
+
+/** `streambus-ops latency`: request-duration quantiles, error rates, slowest queries. */
+export const command: Command = {
+  name: "latency",
+  order: 110,
+  summary: "request-duration quantiles and error rates per op from /metrics, and the slowest queries",
+  usage: "[--sample 5s] [--top 10]",
+  options: { sample: { type: "string" }, top: { type: "string" } },
+  async run(ctx, { values }) {
+    const sampleMs = typeof values.sample === "string" ? parseDuration(values.sample, "--sample") : 5_000;
+    const top = typeof values.top === "string" ? Number(values.top) : 10;
+    const r = await diagnoseLatency(await ctx.cluster(), {
+      sampleMs,
+      slowQueries: Number.isInteger(top) && top > 0 ? top : 10,
+      deadlineMs: ctx.deadlineMs,
+      signal: ctx.signal,
+    });
+    const { out } = ctx;
+    out.document(r);
+    for (const o of r.ops) {
+      const bad = r.problems.some((p) => p.startsWith(`${o.op}:`));
+      out.check(
+        !bad,
+        `${o.op}: p50 ${formatSeconds(o.p50)}, p95 ${formatSeconds(o.p95)}, p99 ${formatSeconds(o.p99)}; ` +
+          `${o.errorsPerSecond.toFixed(1)} errors/s (${(o.errorRatio * 100).toFixed(1)}%) over ${(r.windowMs / 1000).toFixed(1)}s`,
+      );
+    }
+    for (const id of r.unreachable) out.check(false, `broker-${id}: metrics not readable`);
+    if (r.slowQueries.length) out.line("slowest queries:");
+    for (const q of r.slowQueries) out.line(`  ${q.duration_ms} ms  ${q.op}  client ${q.client}  at ${q.at}`);
+    return r.ok ? EXIT.ok : EXIT.failed;
+  },
+};

@@ -1,0 +1,31 @@
+import { checkPartitions } from "../../procedures/partitions";
+import type { Command } from "../command";
+import { EXIT } from "../errors";
+
+/** `streambus-ops partitions`: partition health with the unhealthy partitions. */
+export const command: Command = {
+  name: "partitions",
+  order: 30,
+  summary: "partition health, with each unhealthy partition and why",
+  usage: "",
+  async run(ctx) {
+    const r = await checkPartitions(await ctx.cluster(), { deadlineMs: ctx.deadlineMs, signal: ctx.signal });
+    const { out } = ctx;
+    out.document(r);
+    out.check(r.ok, `Partitions: ${r.healthy}/${r.total} healthy${r.stale ? " (stale: no leader)" : ""}`);
+    for (const u of r.unhealthy) {
+      out.check(
+        false,
+        `${u.topic}/${u.partition}: ${u.reason} (isr ${u.isr.join(",") || "none"} of replicas ${u.replicas.join(",")})`,
+      );
+    }
+    const per = Object.entries(r.balance.replicas)
+      .map(([id, n]) => `broker-${id} ${n}`)
+      .join(", ");
+    out.check(
+      r.balance.balanced,
+      `Balance: ${r.balance.balanced ? "balanced" : "unbalanced"} (replicas: ${per})`,
+    );
+    return r.ok ? EXIT.ok : EXIT.failed;
+  },
+};

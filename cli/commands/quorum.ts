@@ -1,0 +1,36 @@
+import { checkQuorum } from "../../procedures/quorum";
+import type { Command } from "../command";
+import { EXIT } from "../errors";
+
+/** `streambus-ops quorum`: each broker's view of leader and term, split brain named. */
+export const command: Command = {
+  name: "quorum",
+  order: 20,
+  summary:
+    "each broker's view of leader and term; more than one leader, no leader or disagreeing terms are named",
+  usage: "",
+  async run(ctx) {
+    const r = await checkQuorum(await ctx.cluster(), { deadlineMs: ctx.deadlineMs, signal: ctx.signal });
+    const { out } = ctx;
+    out.document(r);
+    for (const v of r.views) {
+      if (!v.reachable) {
+        out.check(false, `broker-${v.brokerId}: unreachable (${v.error})`);
+        continue;
+      }
+      const agrees = r.highestTerm === v.term && (r.leaderId === null || v.leaderId === r.leaderId);
+      out.check(
+        agrees,
+        `broker-${v.brokerId}: ${v.state}, term ${v.term}, leader ${v.leaderId ?? "none"}${v.stale ? " (stale)" : ""}`,
+      );
+    }
+    for (const f of r.findings)
+      out.check(false, f.kind === "split_brain" ? `Split brain: ${f.message}` : `Raft: ${f.message}`);
+    if (r.ok)
+      out.check(
+        true,
+        `Raft: one leader (broker-${r.leaderId}), term ${r.highestTerm}, ${r.reachableVoters.length}/${r.voters.length} voters answer`,
+      );
+    return r.ok ? EXIT.ok : EXIT.failed;
+  },
+};

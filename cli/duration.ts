@@ -1,0 +1,29 @@
+import { UsageError } from "./errors";
+
+const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/**
+ * `90s`, `30m`, `2h`, `1h30m`, `500ms`; a bare number is seconds. Throws a `UsageError`
+ * naming the flag.
+ */
+export function parseDuration(text: string, flag: string): number {
+  const trimmed = text.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== trimmed) {
+    throw new UsageError(`${flag} must be a duration like 90s, 30m or 1h30m: got "${text}"`);
+  }
+  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * UNITS[p[2]!]!, 0);
+  if (ms <= 0) throw new UsageError(`${flag} must be longer than zero: got "${text}"`);
+  return Math.round(ms);
+}
+
+/** A positive integer argument (a broker id, a count); throws a `UsageError` naming it. */
+export function parsePositiveInt(text: string | undefined, what: string): number {
+  if (text === undefined || !/^\d+$/.test(text) || Number(text) <= 0 || !Number.isSafeInteger(Number(text))) {
+    throw new UsageError(
+      `${what} must be a positive integer: got ${text === undefined ? "nothing" : `"${text}"`}`,
+    );
+  }
+  return Number(text);
+}

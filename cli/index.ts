@@ -1,0 +1,147 @@
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import {
+  AdminApiError,
+  ClusterUnreachableError,
+  UnknownBrokerError,
+  type Cluster,
+} from "../procedures/client";
+import { BrokerNotRegisteredError } from "../procedures/add-broker";
+import type { Command, CommandContext } from "./command";
+import { connectionSettings, openCluster } from "./context";
+import { parseDuration } from "./duration";
+import { EXIT, UsageError } from "./errors";
+import { Output } from "./output";
+import { loadCommands } from "./registry";
+
+/** Flags every command takes. */
+export const GLOBAL_OPTIONS: ParseArgsOptionsConfig = {
+  brokers: { type: "string" },
+  "token-file": { type: "string" },
+  "ca-file": { type: "string" },
+  json: { type: "boolean" },
+  deadline: { type: "string" },
+  help: { type: "boolean", short: "h" },
+};
+
+function help(commands: Command[]): string {
+  const width = Math.max(...commands.map((c) => `${c.name} ${c.usage}`.length));
+  return [
+    "usage: streambus-ops COMMAND [ARGS] [--brokers URL,...] [--token-file FILE] [--ca-file FILE] [--json] [--deadline 30m]",
+    "",
+    "commands:",
+    ...commands.map((c) => `  ${`${c.name} ${c.usage}`.trim().padEnd(width)}  ${c.summary}`),
+    "",
+    "environment: STREAMBUS_BROKERS, STREAMBUS_ADMIN_TOKEN, STREAMBUS_CA_FILE",
+    "exit codes: 0 all is well, 1 a check failed, 2 bad usage or unreachable cluster",
+  ].join("\n");
+}
+
+/** Runs `streambus-ops` with `argv` (without `node` and the script) and resolves to its exit code. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const commands = loadCommands();
+  const jsonWanted = argv.includes("--json");
+  const out = new Output(jsonWanted);
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(new Error("interrupted"));
+  process.once("SIGINT", onSigint);
+  let cluster: Cluster | undefined;
+  try {
+    // A first, lenient pass finds the command; the second checks its flags strictly.
+    const allOptions: ParseArgsOptionsConfig = Object.assign(
+      {},
+      GLOBAL_OPTIONS,
+      ...commands.map((c) => c.options ?? {}),
+    );
+    const first = parseArgs({ args: argv, options: allOptions, allowPositionals: true, strict: false });
+    const name = first.positionals[0];
+    if (!name) {
+      if (first.values.help) {
+        process.stdout.write(`${help(commands)}\n`);
+        return EXIT.ok;
+      }
+      throw new UsageError(
+        `no command given (one of: ${commands.map((c) => c.name).join(", ")}); see --help`,
+      );
+    }
+    const command = commands.find((c) => c.name === name);
+    if (!command)
+      throw new UsageError(`unknown command "${name}" (one of: ${commands.map((c) => c.name).join(", ")})`);
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        options: { ...GLOBAL_OPTIONS, ...command.options },
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (error) {
+      const first = (error as Error).message.split("\n")[0]!.split(". ")[0];
+      throw new UsageError(`${first} (usage: streambus-ops ${`${command.name} ${command.usage}`.trim()})`);
+    }
+    const values = parsed.values as Record<string, string | boolean | undefined>;
+    if (values.help) {
+      process.stdout.write(`usage: streambus-ops ${command.name} ${command.usage}\n  ${command.summary}\n`);
+      return EXIT.ok;
+    }
+    const deadlineMs =
+      typeof values.deadline === "string" ? parseDuration(values.deadline, "--deadline") : undefined;
+    const ctx: CommandContext = {
+      out,
+      deadlineMs,
+      signal: controller.signal,
+      env,
+      cluster: async () => {
+        if (!cluster) {
+          // Read here, not before: `backups` needs no broker at all.
+          cluster = openCluster(connectionSettings(values, env));
+          await cluster.refresh({ signal: controller.signal });
+        }
+        return cluster;
+      },
+    };
+    return await command.run(ctx, { positionals: parsed.positionals.slice(1), values });
+  } catch (error) {
+    return report(error, out);
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+    await cluster?.close();
+  }
+}
+
+/** One line for an error, and its exit code. */
+function report(error: unknown, out: Output): number {
+  const message = error instanceof Error ? error.message : String(error);
+  if (
+    error instanceof UsageError ||
+    error instanceof UnknownBrokerError ||
+    error instanceof BrokerNotRegisteredError ||
+    error instanceof RangeError ||
+    error instanceof TypeError
+  ) {
+    out.error(message);
+    return EXIT.usage;
+  }
+  if (error instanceof ClusterUnreachableError) {
+    out.error(`cluster unreachable: ${message}`);
+    return EXIT.usage;
+  }
+  if (error instanceof AdminApiError && (error as { status?: number }).status === 401) {
+    out.error(`${message} (check --token-file or STREAMBUS_ADMIN_TOKEN)`);
+    return EXIT.usage;
+  }
+  out.error(message);
+  return EXIT.failed;
+}
+
+// Run when started directly (`node dist/cli/index.js`) or through `bin/streambus-ops.js`.
+if (require.main === module || /streambus-ops(\.js)?$/.test(require.main?.filename ?? "")) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`streambus-ops: ${String(error)}\n`);
+      process.exitCode = EXIT.failed;
+    },
+  );
+}
