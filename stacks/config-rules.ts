@@ -20,13 +20,10 @@ export function brokerIdsOf(brokers: number | number[]): number[] {
 }
 
 /**
- * Checks the rules that tie keys together. `hasSecret` tells whether a secret key was given (its
- * value is never looked at here, so it cannot end up in a message).
+ * Checks the rules that need the whole config parsed: they tie keys together. The ones that need
+ * only the raw config run even when a field is invalid (see {@link requiredKeyProblems}).
  */
-export function crossFieldProblems(
-  config: ParsedStackConfig,
-  hasSecret: (key: "adminToken" | "sshPrivateKey") => boolean,
-): ConfigProblem[] {
+export function crossFieldProblems(config: ParsedStackConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const add = (path: Array<string | number>, message: string) => problems.push({ path, message });
   const ids = brokerIdsOf(config.brokers);
@@ -39,23 +36,6 @@ export function crossFieldProblems(
   }
 
   const platform = config.platform;
-  if (config[platform] === undefined) {
-    add([platform], `is required when platform is "${platform}" (see docs/cluster-config.md)`);
-  }
-  if (platform !== "local" && !hasSecret("adminToken")) {
-    add(
-      ["adminToken"],
-      `is required on ${platform}: set it with \`pulumi config set --secret streambus:adminToken <token>\``,
-    );
-  }
-  if (platform === "aws" && !hasSecret("sshPrivateKey")) {
-    add(
-      ["sshPrivateKey"],
-      "is required on aws (the broker config is pushed over ssh): set it with " +
-        '`pulumi config set --secret streambus:sshPrivateKey -- "$(cat key.pem)"`',
-    );
-  }
-
   if (platform === "kubernetes" && Array.isArray(config.brokers)) {
     const contiguous = ids.every((id, i) => id === i + 1);
     if (!contiguous) {
@@ -99,6 +79,43 @@ export function crossFieldProblems(
   const { client, admin, raft } = config.ports;
   if (new Set([client, admin, raft]).size !== 3) {
     add(["ports"], `client, admin and raft must be three different ports: got ${client}, ${admin}, ${raft}`);
+  }
+  return problems;
+}
+
+const PLATFORMS = ["local", "aws", "kubernetes"];
+
+/**
+ * The keys a platform requires: its own block, the admin token (but on the emulator) and the
+ * ssh key (aws). Run on the raw config, so they are reported together with any field's problem.
+ * `hasSecret` tells whether a secret was given; its value is never looked at here.
+ */
+export function requiredKeyProblems(
+  raw: Record<string, unknown>,
+  hasSecret: (key: "adminToken" | "sshPrivateKey") => boolean,
+): ConfigProblem[] {
+  const platform = raw.platform;
+  if (typeof platform !== "string" || !PLATFORMS.includes(platform)) return [];
+  const problems: ConfigProblem[] = [];
+  if (raw[platform] === undefined) {
+    problems.push({
+      path: [platform],
+      message: `is required when platform is "${platform}" (see docs/cluster-config.md)`,
+    });
+  }
+  if (platform !== "local" && !hasSecret("adminToken")) {
+    problems.push({
+      path: ["adminToken"],
+      message: `is required on ${platform}: set it with \`pulumi config set --secret streambus:adminToken <token>\``,
+    });
+  }
+  if (platform === "aws" && !hasSecret("sshPrivateKey")) {
+    problems.push({
+      path: ["sshPrivateKey"],
+      message:
+        "is required on aws (the broker config is pushed over ssh): set it with " +
+        '`pulumi config set --secret streambus:sshPrivateKey -- "$(cat key.pem)"`',
+    });
   }
   return problems;
 }

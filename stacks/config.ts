@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { brokerIdsOf, crossFieldProblems, type ConfigProblem } from "./config-rules";
+import { brokerIdsOf, crossFieldProblems, requiredKeyProblems, type ConfigProblem } from "./config-rules";
 import { stackConfigSchema, type ParsedStackConfig } from "./config-schema";
 
 /**
@@ -150,9 +150,10 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
   if (!result.success) {
     problems.push(...result.error.issues.map((issue) => describeIssue(issue, raw)));
   } else {
-    const hasSecret = (key: "adminToken" | "sshPrivateKey") => isSecretValue(raw[key]);
-    problems.push(...crossFieldProblems(result.data, hasSecret).map((p) => describeProblem(p, raw)));
+    problems.push(...crossFieldProblems(result.data).map((p) => describeProblem(p, raw)));
   }
+  const hasSecret = (key: "adminToken" | "sshPrivateKey") => raw[key] !== undefined;
+  problems.push(...requiredKeyProblems(raw, hasSecret).map((p) => describeProblem(p, raw)));
   for (const key of SECRET_KEYS) {
     if (raw[key] !== undefined && !isSecretValue(raw[key])) {
       problems.push(`${formatKey([key])}: must be a non-empty secret string (got (value hidden))`);

@@ -1,0 +1,237 @@
+import * as aws from "@pulumi/aws";
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import type { AwsConfig, StackConfig } from "../../stacks/config";
+import { BROKER_PATHS, configHash, renderBrokerConfig } from "../broker-config";
+import type { BrokerEndpoint } from "../platform";
+import type { Subnet } from "./placement";
+
+const GIB = 1024 ** 3;
+const DATA_DEVICE = "/dev/sdf";
+const STAGED_CONFIG = "/tmp/streambus-broker.yaml";
+
+/** What every broker of the cluster shares. */
+export interface AwsBrokerShared {
+  config: StackConfig & { platform: "aws"; aws: AwsConfig };
+  securityGroupId: pulumi.Output<string>;
+  instanceProfileName: pulumi.Output<string>;
+  opts: pulumi.CustomResourceOptions;
+}
+
+/** One broker's machine: its instance and its data volume. */
+export interface AwsBrokerMachine {
+  instance: aws.ec2.Instance;
+  dataVolume: aws.ebs.Volume;
+  attachment: aws.ec2.VolumeAttachment;
+}
+
+/** One broker's aws resources. */
+export interface AwsBroker extends AwsBrokerMachine {
+  configFile: command.remote.CopyToRemote;
+  start: command.remote.Command;
+  endpoint: BrokerEndpoint;
+}
+
+/**
+ * The shell that installs the pushed config only once `streambus-broker --validate-config`
+ * accepts it, then (re)starts the service and waits until it answers `/health/live`. A config
+ * the broker refuses leaves the running one in place and fails the update.
+ */
+export function startScript(adminPort: number): string {
+  return [
+    "set -eu",
+    `sudo install -m 0644 ${STAGED_CONFIG} ${BROKER_PATHS.config}.new`,
+    `sudo streambus-broker --validate-config --config ${BROKER_PATHS.config}.new`,
+    `sudo mv -f ${BROKER_PATHS.config}.new ${BROKER_PATHS.config}`,
+    "sudo systemctl enable streambus-broker",
+    "sudo systemctl restart streambus-broker",
+    `for _ in $(seq 1 60); do curl -fsS http://127.0.0.1:${adminPort}/health/live >/dev/null && exit 0; sleep 2; done`,
+    'echo "streambus-broker did not answer /health/live within 120s" >&2; exit 1',
+  ].join("\n");
+}
+
+/** Formats the data volume once (never again: it outlives instances) and mounts it. */
+export function mountScript(volumeId: string): string {
+  // Nitro instances show EBS volumes as NVMe devices named after the volume id.
+  const device = `/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${volumeId.replace("-", "")}`;
+  return [
+    "set -eu",
+    `dev=${device}; [ -e "$dev" ] || dev=${DATA_DEVICE}`,
+    'for _ in $(seq 1 30); do [ -e "$dev" ] && break; sleep 2; done',
+    'sudo blkid "$dev" >/dev/null || sudo mkfs.xfs -L streambus-data "$dev"',
+    "sudo mkdir -p /var/lib/streambus",
+    "grep -q ' /var/lib/streambus ' /etc/fstab || echo 'LABEL=streambus-data /var/lib/streambus xfs defaults,nofail 0 2' | sudo tee -a /etc/fstab >/dev/null",
+    "mountpoint -q /var/lib/streambus || sudo mount /var/lib/streambus",
+    `sudo mkdir -p ${BROKER_PATHS.dataDir} && sudo chown -R streambus:streambus /var/lib/streambus`,
+  ].join("\n");
+}
+
+/**
+ * Writes stdin to a file only root and the broker's group can read: the token never appears on a
+ * command line or in a log.
+ */
+export function writeSecretFileScript(path: string): string {
+  return [
+    "set -eu",
+    "sudo install -d -m 0755 /etc/streambus",
+    `sudo sh -c 'umask 027; cat > ${path}'`,
+    `sudo chgrp streambus ${path}`,
+  ].join("\n");
+}
+
+function brokerTags(a: AwsConfig, base: string, id: number): Record<string, string> {
+  return { ...a.tags, Name: base, "streambus:broker-id": String(id) };
+}
+
+/** Creates broker `id`'s machine: its instance in `subnet` and its separate data volume. */
+export function createBrokerMachine(
+  name: string,
+  id: number,
+  subnet: Subnet,
+  shared: AwsBrokerShared,
+): AwsBrokerMachine {
+  const { config, opts } = shared;
+  const a = config.aws;
+  const base = `${name}-broker-${id}`;
+  const tags = brokerTags(a, base, id);
+
+  const instance = new aws.ec2.Instance(
+    base,
+    {
+      ami: a.ami,
+      instanceType: a.instanceType,
+      subnetId: subnet.id,
+      availabilityZone: subnet.availabilityZone,
+      vpcSecurityGroupIds: [shared.securityGroupId],
+      iamInstanceProfile: shared.instanceProfileName,
+      keyName: a.ssh.keyName,
+      associatePublicIpAddress: false,
+      metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
+      rootBlockDevice: {
+        encrypted: true,
+        volumeType: "gp3",
+        volumeSize: a.rootVolumeSize / GIB,
+        deleteOnTermination: true,
+      },
+      tags,
+    },
+    opts,
+  );
+  // The data lives on its own volume so that replacing the instance (a new AMI) keeps it.
+  const dataVolume = new aws.ebs.Volume(
+    `${base}-data`,
+    {
+      availabilityZone: subnet.availabilityZone,
+      size: a.dataVolume.size / GIB,
+      type: a.dataVolume.type,
+      iops: a.dataVolume.iops,
+      ...(a.dataVolume.type === "gp3" ? { throughput: a.dataVolume.throughput } : {}),
+      encrypted: true,
+      finalSnapshot: true,
+      tags: { ...tags, Name: `${base}-data` },
+    },
+    opts,
+  );
+  const attachment = new aws.ec2.VolumeAttachment(
+    `${base}-data-attachment`,
+    {
+      deviceName: DATA_DEVICE,
+      instanceId: instance.id,
+      volumeId: dataVolume.id,
+      stopInstanceBeforeDetaching: true,
+    },
+    opts,
+  );
+  return { instance, dataVolume, attachment };
+}
+
+/**
+ * Configures broker `id` on its machine: mounts the data volume, pushes the admin token, the
+ * seeds and the config, and starts the service. `after` is the previous broker's start, so that
+ * restarts after a config change run one broker at a time.
+ */
+export function configureBroker(
+  name: string,
+  id: number,
+  subnet: Subnet,
+  machine: AwsBrokerMachine,
+  seeds: pulumi.Output<string>,
+  shared: AwsBrokerShared,
+  after: pulumi.Resource | undefined,
+): AwsBroker {
+  const { config, opts } = shared;
+  const a = config.aws;
+  const base = `${name}-broker-${id}`;
+  const { instance, dataVolume, attachment } = machine;
+  const connection: command.types.input.remote.ConnectionArgs = {
+    host: instance.privateIp,
+    user: a.ssh.user,
+    privateKey: pulumi.secret(config.sshPrivateKey),
+    ...(a.ssh.proxyHost !== undefined
+      ? {
+          proxy: { host: a.ssh.proxyHost, user: a.ssh.user, privateKey: pulumi.secret(config.sshPrivateKey) },
+        }
+      : {}),
+  };
+  const mount = new command.remote.Command(
+    `${base}-data-mount`,
+    { connection, create: dataVolume.id.apply(mountScript), triggers: [instance.id, dataVolume.id] },
+    { ...opts, dependsOn: [attachment] },
+  );
+  const token = new command.remote.Command(
+    `${base}-admin-token`,
+    {
+      connection,
+      create: writeSecretFileScript(BROKER_PATHS.adminToken),
+      stdin: pulumi.secret(config.adminToken ?? ""),
+      triggers: [instance.id],
+    },
+    opts,
+  );
+  const seedFile = new command.remote.Command(
+    `${base}-seeds`,
+    { connection, create: writeSecretFileScript(BROKER_PATHS.seeds), stdin: seeds, triggers: [instance.id] },
+    opts,
+  );
+
+  const text = renderBrokerConfig({
+    brokerId: id,
+    rack: subnet.availabilityZone,
+    adminTokenRequired: true,
+    settings: config,
+  });
+  const hash = configHash(text);
+  const configFile = new command.remote.CopyToRemote(
+    `${base}-config`,
+    {
+      connection,
+      source: new pulumi.asset.StringAsset(text),
+      remotePath: STAGED_CONFIG,
+      triggers: [hash, instance.id],
+    },
+    opts,
+  );
+  const start = new command.remote.Command(
+    `${base}-start`,
+    {
+      connection,
+      create: startScript(config.ports.admin),
+      // Stopping is the runbook's step before deprovisioning; membership has drained it first.
+      delete: "sudo systemctl stop streambus-broker || true",
+      triggers: [hash, instance.id],
+    },
+    { ...opts, dependsOn: [configFile, mount, token, seedFile, ...(after !== undefined ? [after] : [])] },
+  );
+
+  return {
+    ...machine,
+    configFile,
+    start,
+    endpoint: {
+      id,
+      adminUrl: pulumi.interpolate`http://${instance.privateIp}:${config.ports.admin}`,
+      bootstrapAddress: pulumi.interpolate`${instance.privateIp}:${config.ports.client}`,
+      resources: [instance, dataVolume, start],
+    },
+  };
+}

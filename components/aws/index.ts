@@ -1,0 +1,115 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { AwsConfig, StackConfig } from "../../stacks/config";
+import { renderRulesFile } from "../alerts";
+import { createBackupBuckets } from "../backup";
+import type { PlatformResult } from "../platform";
+import { configureBroker, createBrokerMachine, type AwsBroker, type AwsBrokerMachine } from "./broker";
+import { backupWriterPolicy, ec2AssumeRolePolicy } from "./iam";
+import { brokerIngressRules } from "./network";
+import { placeBrokers } from "./placement";
+
+export { assertNoOpenAdminOrRaft, brokerIngressRules } from "./network";
+export type { IngressRule } from "./network";
+export { backupWriterPolicy, ec2AssumeRolePolicy } from "./iam";
+export { placeBrokers } from "./placement";
+export { mountScript, startScript, writeSecretFileScript } from "./broker";
+
+/** The aws platform's config. */
+export type AwsStackConfig = StackConfig & { platform: "aws"; aws: AwsConfig };
+
+/** What the aws platform creates, for the cluster and for tests. */
+export interface AwsCluster extends PlatformResult {
+  brokerResources: Map<number, AwsBroker>;
+}
+
+/**
+ * The aws platform: one region's provider, the backup and archive buckets, the brokers'
+ * security group and role, a broker per id spread over the subnets' zones, and the alert rules
+ * as an Amazon Managed Prometheus rule group namespace.
+ */
+export function createAwsCluster(name: string, config: AwsStackConfig, parent: pulumi.Resource): AwsCluster {
+  const a = config.aws;
+  const provider = new aws.Provider(
+    `${name}-aws`,
+    { region: a.region as aws.Region, defaultTags: { tags: a.tags } },
+    { parent },
+  );
+  const opts: pulumi.CustomResourceOptions = { parent, provider };
+
+  const buckets = createBackupBuckets(name, config.backup, opts);
+
+  const securityGroup = new aws.ec2.SecurityGroup(
+    `${name}-brokers`,
+    {
+      description: `${name}: StreamBus brokers`,
+      vpcId: a.vpcId,
+      ingress: brokerIngressRules({
+        ports: config.ports,
+        clientCidrs: a.clientCidrs,
+        operatorCidrs: a.operatorCidrs,
+      }),
+      egress: [
+        {
+          description: "brokers reach out",
+          protocol: "-1",
+          fromPort: 0,
+          toPort: 0,
+          cidrBlocks: ["0.0.0.0/0"],
+        },
+      ],
+    },
+    opts,
+  );
+  const role = new aws.iam.Role(
+    `${name}-broker-role`,
+    { assumeRolePolicy: JSON.stringify(ec2AssumeRolePolicy()) },
+    opts,
+  );
+  new aws.iam.RolePolicy(
+    `${name}-broker-backup-writer`,
+    {
+      role: role.id,
+      policy: pulumi
+        .all([buckets.backup.arn, buckets.kmsKeyArn])
+        .apply(([bucketArn, keyArn]) => JSON.stringify(backupWriterPolicy(bucketArn, keyArn))),
+    },
+    opts,
+  );
+  const profile = new aws.iam.InstanceProfile(`${name}-broker-profile`, { role: role.name }, opts);
+
+  const shared = { config, securityGroupId: securityGroup.id, instanceProfileName: profile.name, opts };
+  const placement = placeBrokers(config.brokerIds, a.subnets);
+  const machines = new Map<number, AwsBrokerMachine>();
+  for (const [id, subnet] of placement) machines.set(id, createBrokerMachine(name, id, subnet, shared));
+
+  const brokerResources = new Map<number, AwsBroker>();
+  let previous: pulumi.Resource | undefined;
+  for (const [id, subnet] of placement) {
+    const machine = machines.get(id);
+    if (machine === undefined) continue;
+    const others = [...machines].filter(([other]) => other !== id).map(([, m]) => m.instance.privateIp);
+    const seeds = pulumi.all(others).apply((ips) => ips.map((ip) => `${ip}:${config.ports.raft}\n`).join(""));
+    const broker = configureBroker(name, id, subnet, machine, seeds, shared, previous);
+    brokerResources.set(id, broker);
+    previous = broker.start;
+  }
+
+  const workspaceId =
+    a.prometheusWorkspaceId !== undefined
+      ? pulumi.output(a.prometheusWorkspaceId)
+      : new aws.amp.Workspace(`${name}-prometheus`, { alias: name }, opts).id;
+  const rules = new aws.amp.RuleGroupNamespace(
+    `${name}-alerts`,
+    { name: `${name}-alerts`, workspaceId, data: renderRulesFile(config.alerts) },
+    opts,
+  );
+
+  return {
+    brokers: [...brokerResources.values()].map((b) => b.endpoint),
+    brokerResources,
+    alertRules: rules.arn,
+    backupBucket: buckets.backup.bucket,
+    archiveBucket: buckets.archive.bucket,
+  };
+}

@@ -1,0 +1,116 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../stacks/config";
+import { renderRulesFile } from "./alerts";
+import { renderDashboardJson } from "./dashboard";
+import type { AwsStackConfig } from "./aws";
+import type { KubernetesStackConfig } from "./kubernetes";
+import type { LocalStackConfig } from "./local";
+import type { BrokerEndpoint, PlatformResult } from "./platform";
+
+/** Provisions one platform's brokers, storage, alert rules and dashboard under `parent`. */
+export type PlatformProvisioner = (
+  name: string,
+  args: StreamBusClusterArgs,
+  parent: pulumi.Resource,
+) => PlatformResult;
+
+/** Arguments of a {@link StreamBusCluster}. */
+export interface StreamBusClusterArgs {
+  /** The validated stack config (`loadConfig()`). */
+  config: StackConfig;
+  /** The platform's provisioner: `await loadPlatform(config.platform)`. */
+  provision: PlatformProvisioner;
+  /**
+   * Resources the brokers' provisioning must wait for. On kubernetes, the membership issue's
+   * drain gate goes here: it runs before the StatefulSet shrinks. Defaults to none.
+   */
+  brokerDependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * Loads the provisioner of one platform. Only the chosen platform's module is loaded, so a
+ * local stack never loads `@pulumi/aws`, `@pulumi/kubernetes` or `@pulumi/command` (nor asks
+ * for their plugins, which cannot be had offline).
+ */
+export async function loadPlatform(platform: StackConfig["platform"]): Promise<PlatformProvisioner> {
+  switch (platform) {
+    case "local": {
+      const { createLocalCluster } = await import("./local/index.js");
+      return (name, args, parent) => createLocalCluster(name, args.config as LocalStackConfig, parent);
+    }
+    case "aws": {
+      const { createAwsCluster } = await import("./aws/index.js");
+      return (name, args, parent) => createAwsCluster(name, args.config as AwsStackConfig, parent);
+    }
+    case "kubernetes": {
+      const { createKubernetesCluster } = await import("./kubernetes/index.js");
+      return (name, args, parent) =>
+        createKubernetesCluster(name, args.config as KubernetesStackConfig, parent, args.brokerDependsOn);
+    }
+  }
+}
+
+/**
+ * A whole StreamBus cluster on one platform (`config.platform`): brokers and their storage,
+ * backup buckets (aws), alert rules and the dashboard. The live cluster's membership, quotas
+ * and topics plug in on top through {@link StreamBusCluster.brokers}.
+ */
+export class StreamBusCluster extends pulumi.ComponentResource {
+  /** The brokers, by ascending id: each with its admin URL and the resources that run it. */
+  public readonly brokers: BrokerEndpoint[];
+  /** Broker id → admin API URL. */
+  public readonly adminUrls: pulumi.Output<Record<string, string>>;
+  /** The brokers' client addresses (`host:port`); empty on the emulator. */
+  public readonly bootstrapAddresses: pulumi.Output<string[]>;
+  /** Where the alert rules went. */
+  public readonly alertRules: pulumi.Output<string>;
+  /** Where the dashboard went, when it went somewhere. */
+  public readonly dashboard: pulumi.Output<string | undefined>;
+  /** The backup and archive buckets' names (aws). */
+  public readonly buckets: pulumi.Output<{ backup?: string; archive?: string }>;
+  /** The Grafana dashboard's JSON, for platforms with nowhere to put it. */
+  public readonly dashboardJson: string;
+  /** The alert rules file's text. */
+  public readonly rulesFile: string;
+  /** The platform the cluster runs on. */
+  public readonly platform: StackConfig["platform"];
+
+  constructor(name: string, args: StreamBusClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("streambus:index:StreamBusCluster", name, {}, opts);
+    const result = args.provision(name, args, this);
+    this.platform = args.config.platform;
+    this.brokers = [...result.brokers].sort((a, b) => a.id - b.id);
+    this.adminUrls = pulumi
+      .all(this.brokers.map((b) => b.adminUrl))
+      .apply((urls) => Object.fromEntries(urls.map((url, i) => [String(this.brokers[i]?.id), url])));
+    this.bootstrapAddresses = pulumi.all(
+      this.brokers.flatMap((b) => (b.bootstrapAddress !== undefined ? [b.bootstrapAddress] : [])),
+    );
+    this.alertRules = result.alertRules;
+    this.dashboard = pulumi.output(result.dashboard);
+    this.buckets = pulumi.output({ backup: result.backupBucket, archive: result.archiveBucket });
+    this.rulesFile = renderRulesFile(args.config.alerts);
+    this.dashboardJson = renderDashboardJson({ job: args.config.alerts.job });
+    this.registerOutputs({
+      adminUrls: this.adminUrls,
+      bootstrapAddresses: this.bootstrapAddresses,
+      alertRules: this.alertRules,
+      dashboard: this.dashboard,
+      buckets: this.buckets,
+    });
+  }
+
+  /** The stack outputs the program exports. */
+  stackOutputs(): Record<string, unknown> {
+    return {
+      platform: this.platform,
+      brokerIds: this.brokers.map((b) => b.id),
+      adminUrls: this.adminUrls,
+      bootstrapAddresses: this.bootstrapAddresses,
+      alertRules: this.alertRules,
+      dashboard: this.dashboard,
+      backupBucket: this.buckets.apply((b) => b.backup),
+      archiveBucket: this.buckets.apply((b) => b.archive),
+    };
+  }
+}

@@ -1,0 +1,213 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { RULE_GROUP_NAME, prometheusRuleSpec } from "../alerts";
+import { BROKER_ID_PLACEHOLDER, configHash, renderBrokerConfig } from "../broker-config";
+import { renderDashboardJson } from "../dashboard";
+import type { PlatformResult } from "../platform";
+import {
+  brokerNetworkPolicy,
+  brokerPodSpec,
+  clusterLabels,
+  selectorLabels,
+  toQuantity,
+  type KubernetesStackConfig,
+} from "./spec";
+
+export {
+  brokerNetworkPolicy,
+  brokerPodSpec,
+  clusterLabels,
+  entrypointScript,
+  selectorLabels,
+  toQuantity,
+} from "./spec";
+export type { KubernetesStackConfig } from "./spec";
+
+/** What the kubernetes platform creates, for the cluster and for tests. */
+export interface KubernetesCluster extends PlatformResult {
+  statefulSet: k8s.apps.v1.StatefulSet;
+  /** The client Service's name: the cluster's bootstrap address inside kubernetes. */
+  clientService: pulumi.Output<string>;
+}
+
+/** The validator the schema also applies: a StatefulSet can only hold brokers 1..N. */
+export function assertContiguousBrokerIds(ids: readonly number[]): void {
+  if (!ids.every((id, i) => id === i + 1)) {
+    throw new Error(
+      `brokers must be contiguous from 1 on kubernetes (a StatefulSet removes the highest ordinal): got [${ids.join(", ")}]`,
+    );
+  }
+}
+
+/**
+ * The kubernetes platform: namespace, ConfigMap, token Secret, StatefulSet with volume claim
+ * templates, headless and client Services, PodDisruptionBudget, NetworkPolicy, ServiceMonitor,
+ * PrometheusRule and the Grafana dashboard ConfigMap. Object names are fixed (`name-broker`, ...)
+ * because the pods' DNS names are built from them.
+ */
+export function createKubernetesCluster(
+  name: string,
+  config: KubernetesStackConfig,
+  parent: pulumi.Resource,
+  brokerDependsOn: pulumi.Input<pulumi.Resource>[] = [],
+): KubernetesCluster {
+  assertContiguousBrokerIds(config.brokerIds);
+  const k = config.kubernetes;
+  const labels = clusterLabels(name);
+  // Named objects cannot be created before their old self is gone.
+  const opts: pulumi.CustomResourceOptions = { parent, deleteBeforeReplace: true };
+  const namespace = k.createNamespace
+    ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: k.namespace, labels } }, opts)
+        .metadata.name
+    : pulumi.output(k.namespace);
+  const meta = (objectName: string, extra: Record<string, string> = {}) => ({
+    name: objectName,
+    namespace,
+    labels: { ...labels, ...extra },
+  });
+  const names = {
+    configMap: `${name}-config`,
+    tokenSecret: `${name}-admin-token`,
+    headless: `${name}-brokers`,
+  };
+
+  const text = renderBrokerConfig({
+    brokerId: BROKER_ID_PLACEHOLDER,
+    adminTokenRequired: true,
+    settings: config,
+  });
+  new k8s.core.v1.ConfigMap(
+    `${name}-config`,
+    { metadata: meta(names.configMap), data: { "broker.yaml": text } },
+    opts,
+  );
+  new k8s.core.v1.Secret(
+    `${name}-admin-token`,
+    {
+      metadata: meta(names.tokenSecret),
+      type: "Opaque",
+      stringData: { token: pulumi.secret(config.adminToken ?? "") },
+    },
+    opts,
+  );
+
+  const ports = [
+    { name: "client", port: config.ports.client, targetPort: "client" },
+    { name: "admin", port: config.ports.admin, targetPort: "admin" },
+    { name: "raft", port: config.ports.raft, targetPort: "raft" },
+  ];
+  const headless = new k8s.core.v1.Service(
+    `${name}-brokers`,
+    {
+      metadata: meta(names.headless, { "streambus.io/job": config.alerts.job }),
+      // Brokers find each other (and register) before they are ready: ready means "joined".
+      spec: { clusterIP: "None", publishNotReadyAddresses: true, selector: selectorLabels(name), ports },
+    },
+    opts,
+  );
+  const clientService = new k8s.core.v1.Service(
+    `${name}-client`,
+    {
+      metadata: meta(`${name}-client`),
+      spec: { type: "ClusterIP", selector: selectorLabels(name), ports: ports.slice(0, 1) },
+    },
+    opts,
+  );
+
+  const statefulSet = new k8s.apps.v1.StatefulSet(
+    `${name}-broker`,
+    {
+      metadata: {
+        ...meta(`${name}-broker`),
+        // Readiness needs the membership join that runs after this; waiting here would deadlock.
+        annotations: { "pulumi.com/skipAwait": "true" },
+      },
+      spec: {
+        serviceName: names.headless,
+        replicas: config.brokerIds.length,
+        podManagementPolicy: "Parallel",
+        updateStrategy: { type: "RollingUpdate" },
+        selector: { matchLabels: selectorLabels(name) },
+        template: {
+          // The config's hash rolls the pods (one at a time) when the rendered config changes.
+          metadata: { labels, annotations: { "streambus.io/config-hash": configHash(text) } },
+          spec: brokerPodSpec(name, config, names),
+        },
+        volumeClaimTemplates: [
+          {
+            metadata: { name: "data" },
+            spec: {
+              accessModes: ["ReadWriteOnce"],
+              ...(k.storageClass !== undefined ? { storageClassName: k.storageClass } : {}),
+              resources: { requests: { storage: toQuantity(k.storageSize) } },
+            },
+          },
+        ],
+      },
+    },
+    { ...opts, dependsOn: brokerDependsOn },
+  );
+
+  new k8s.policy.v1.PodDisruptionBudget(
+    `${name}-pdb`,
+    {
+      metadata: meta(`${name}-pdb`),
+      spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(name) } },
+    },
+    opts,
+  );
+  new k8s.networking.v1.NetworkPolicy(
+    `${name}-admin`,
+    { metadata: meta(`${name}-admin`), spec: brokerNetworkPolicy(name, config) },
+    opts,
+  );
+  new k8s.apiextensions.CustomResource(
+    `${name}-metrics`,
+    {
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "ServiceMonitor",
+      metadata: meta(`${name}-metrics`, k.serviceMonitorLabels),
+      spec: {
+        jobLabel: "streambus.io/job",
+        selector: { matchLabels: { ...selectorLabels(name), "streambus.io/job": config.alerts.job } },
+        endpoints: [{ port: "admin", path: "/metrics", interval: "30s" }],
+      },
+    },
+    opts,
+  );
+  const rule = new k8s.apiextensions.CustomResource(
+    `${name}-alerts`,
+    {
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "PrometheusRule",
+      metadata: meta(`${name}-alerts`, k.serviceMonitorLabels),
+      spec: prometheusRuleSpec(config.alerts),
+    },
+    opts,
+  );
+  const dashboard = new k8s.core.v1.ConfigMap(
+    `${name}-dashboard`,
+    {
+      metadata: meta(`${name}-dashboard`, { grafana_dashboard: "1" }),
+      data: { "streambus.json": renderDashboardJson({ job: config.alerts.job }) },
+    },
+    opts,
+  );
+
+  const brokers = config.brokerIds.map((id) => {
+    const host = pulumi.interpolate`${name}-broker-${id - 1}.${names.headless}.${namespace}.svc.cluster.local`;
+    return {
+      id,
+      adminUrl: pulumi.interpolate`http://${host}:${config.ports.admin}`,
+      bootstrapAddress: pulumi.interpolate`${host}:${config.ports.client}`,
+      resources: [statefulSet as pulumi.Resource, headless],
+    };
+  });
+  return {
+    brokers,
+    statefulSet,
+    alertRules: pulumi.interpolate`${namespace}/${rule.metadata.name}#${RULE_GROUP_NAME}`,
+    dashboard: pulumi.interpolate`${namespace}/${dashboard.metadata.name}`,
+    clientService: clientService.metadata.name,
+  };
+}

@@ -1,0 +1,147 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { request } from "undici";
+
+/**
+ * A broker of the StreamBus emulator, provisioned through its control API: create is
+ * `POST /sim/brokers` (idempotent), delete is `DELETE /sim/brokers/{id}`, read asks
+ * `GET /sim/brokers` so that `pulumi refresh` sees a broker removed behind Pulumi's back.
+ * Loaded at run time by the thin shim (`providers/shim.ts`).
+ */
+
+/** Inputs of a local broker. */
+export interface LocalBrokerInputs {
+  /** The emulator's control URL, e.g. `http://127.0.0.1:7070`. */
+  controlUrl: string;
+  /** The broker's id: its identity in the emulator and in the cluster. */
+  brokerId: number;
+  /** The rack partition placement spreads replicas over. */
+  rack: string;
+}
+
+/** Outputs of a local broker: its inputs and where its admin API answers. */
+export interface LocalBrokerOutputs extends LocalBrokerInputs {
+  /** The broker's admin API, as the emulator reports it. */
+  adminUrl: string;
+}
+
+interface SimBroker {
+  broker_id: number;
+  admin_url: string;
+  rack?: string;
+}
+
+const TIMEOUT_MS = 10_000;
+
+function brokersUrl(controlUrl: string, id?: number): string {
+  const base = controlUrl.replace(/\/+$/, "");
+  return id === undefined ? `${base}/sim/brokers` : `${base}/sim/brokers/${id}`;
+}
+
+async function call(
+  method: "GET" | "POST" | "DELETE",
+  url: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown }> {
+  const response = await request(url, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    headersTimeout: TIMEOUT_MS,
+    bodyTimeout: TIMEOUT_MS,
+  });
+  const text = await response.body.text();
+  let json: unknown = undefined;
+  try {
+    json = text === "" ? undefined : JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: response.statusCode, json };
+}
+
+function failure(method: string, url: string, status: number, json: unknown): Error {
+  return new Error(`${method} ${url} answered ${status}: ${JSON.stringify(json)}`);
+}
+
+function asSimBroker(value: unknown): SimBroker | undefined {
+  if (value === null || typeof value !== "object") return undefined;
+  const { broker_id, admin_url, rack } = value as Record<string, unknown>;
+  if (typeof broker_id !== "number" || typeof admin_url !== "string") return undefined;
+  return { broker_id, admin_url, ...(typeof rack === "string" ? { rack } : {}) };
+}
+
+/** The emulator's brokers (`GET /sim/brokers`: a list, or `{"brokers": [...]}`). */
+export async function listSimBrokers(controlUrl: string): Promise<SimBroker[]> {
+  const url = brokersUrl(controlUrl);
+  const { status, json } = await call("GET", url);
+  if (status !== 200) throw failure("GET", url, status, json);
+  const list = Array.isArray(json) ? json : (json as { brokers?: unknown } | undefined)?.brokers;
+  if (!Array.isArray(list))
+    throw new Error(`GET ${url} answered no list of brokers: ${JSON.stringify(json)}`);
+  return list.map(asSimBroker).filter((b): b is SimBroker => b !== undefined);
+}
+
+/** Validates inputs before the engine plans anything. Exported for tests. */
+export function checkLocalBrokerInputs(inputs: LocalBrokerInputs): pulumi.dynamic.CheckFailure[] {
+  const failures: pulumi.dynamic.CheckFailure[] = [];
+  if (!Number.isSafeInteger(inputs.brokerId) || inputs.brokerId < 1) {
+    failures.push({ property: "brokerId", reason: `must be a whole number from 1: got ${inputs.brokerId}` });
+  }
+  if (!/^https?:\/\/[^/]+/.test(inputs.controlUrl)) {
+    failures.push({
+      property: "controlUrl",
+      reason: `must be an http(s) URL: got ${JSON.stringify(inputs.controlUrl)}`,
+    });
+  }
+  if (typeof inputs.rack !== "string" || inputs.rack === "") {
+    failures.push({ property: "rack", reason: "must be a non-empty rack name" });
+  }
+  return failures;
+}
+
+async function provision(inputs: LocalBrokerInputs): Promise<LocalBrokerOutputs> {
+  const url = brokersUrl(inputs.controlUrl);
+  const { status, json } = await call("POST", url, { broker_id: inputs.brokerId, rack: inputs.rack });
+  const broker = asSimBroker(json);
+  if ((status !== 200 && status !== 201) || broker === undefined) throw failure("POST", url, status, json);
+  return { ...inputs, adminUrl: broker.admin_url };
+}
+
+/** The local broker provider's logic. */
+export const provider: pulumi.dynamic.ResourceProvider<LocalBrokerInputs, LocalBrokerOutputs> = {
+  async check(_olds, news) {
+    return { inputs: news, failures: checkLocalBrokerInputs(news) };
+  },
+  async diff(_id, olds, news) {
+    // Only declared fields: adminUrl is the emulator's answer, never drift. Every declared
+    // field is identity (the emulator cannot move a broker), and the old broker must go first
+    // because the new one takes its id.
+    const replaces = (["controlUrl", "brokerId", "rack"] as const).filter((k) => olds[k] !== news[k]);
+    return { changes: replaces.length > 0, replaces, deleteBeforeReplace: true };
+  },
+  async create(inputs) {
+    const outs = await provision(inputs);
+    return { id: String(inputs.brokerId), outs: outs satisfies LocalBrokerOutputs };
+  },
+  async read(id, props) {
+    if (props === undefined) return {};
+    const live = (await listSimBrokers(props.controlUrl)).find((b) => b.broker_id === Number(id));
+    if (live === undefined) return {};
+    const outs = {
+      ...props,
+      adminUrl: live.admin_url,
+      rack: live.rack ?? props.rack,
+    } satisfies LocalBrokerOutputs;
+    return { id, props: outs };
+  },
+  async update(_id, _olds, news) {
+    // diff replaces on every declared field, so an update only refreshes the admin URL.
+    return { outs: (await provision(news)) satisfies LocalBrokerOutputs };
+  },
+  async delete(id, props) {
+    const url = brokersUrl(props.controlUrl, Number(id));
+    const { status, json } = await call("DELETE", url);
+    // Gone already is done: a delete may run twice (after an interrupted update).
+    if (status >= 300 && status !== 404) throw failure("DELETE", url, status, json);
+  },
+};

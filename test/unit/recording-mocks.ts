@@ -1,0 +1,88 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** One resource the program declared, as the engine would have seen it. */
+export interface Recorded {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+
+/** Fake outputs the engine would fill in, by type, so dependent inputs resolve. */
+function fakeOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (type) {
+    case "aws:ec2/instance:Instance": {
+      const id = /broker-(\d+)$/.exec(name)?.[1] ?? "0";
+      return { privateIp: `10.0.${id}.10` };
+    }
+    case "aws:s3/bucket:Bucket":
+      return {
+        bucket: `${String(inputs.bucketPrefix)}0001`,
+        arn: `arn:aws:s3:::${String(inputs.bucketPrefix)}0001`,
+      };
+    case "aws:kms/key:Key":
+      return { arn: `arn:aws:kms:us-east-1:123456789012:key/${name}` };
+    case "aws:amp/ruleGroupNamespace:RuleGroupNamespace":
+      return { arn: `arn:aws:aps:us-east-1:123456789012:rulegroupsnamespace/${name}` };
+    case "pulumi-nodejs:dynamic/streambus:LocalBroker":
+      return { adminUrl: `http://127.0.0.1:${18000 + Number(inputs.brokerId)}` };
+    case "pulumi-nodejs:dynamic/streambus:LocalFile":
+      return { absolutePath: `/abs/${String(inputs.path)}` };
+    default:
+      return {};
+  }
+}
+
+/**
+ * Installs Pulumi's mocks with a recording `newResource`: every declared resource's type, name
+ * and inputs land in the returned list. Call before `await import()` of the code under test.
+ */
+export function installRecordingMocks(stack = "test"): Recorded[] {
+  const recorded: Recorded[] = [];
+  pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const inputs = args.inputs as Record<string, unknown>;
+        recorded.push({ type: args.type, name: args.name, inputs });
+        return { id: `${args.name}-id`, state: { ...inputs, ...fakeOutputs(args.type, args.name, inputs) } };
+      },
+      call(args) {
+        return args.inputs;
+      },
+    },
+    "streambus",
+    stack,
+    false,
+  );
+  return recorded;
+}
+
+/** Waits until no resource has been declared for a while: the program's registrations are done. */
+export async function settle(recorded: readonly Recorded[]): Promise<void> {
+  let last = -1;
+  let quiet = 0;
+  while (quiet < 5) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    quiet = recorded.length === last ? quiet + 1 : 0;
+    last = recorded.length;
+  }
+}
+
+/** The value of an Output, for assertions. */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((v) => resolve(v)));
+}
+
+/** The one recorded resource of `type` named `name`; throws when absent, naming what there is. */
+export function find(recorded: readonly Recorded[], type: string, name: string): Recorded {
+  const found = recorded.find((r) => r.type === type && r.name === name);
+  if (found === undefined) {
+    const names = recorded.filter((r) => r.type === type).map((r) => r.name);
+    throw new Error(`no ${type} named ${name}; there are: ${names.join(", ") || "none"}`);
+  }
+  return found;
+}
+
+/** The recorded resources of `type`. */
+export function ofType(recorded: readonly Recorded[], type: string): Recorded[] {
+  return recorded.filter((r) => r.type === type);
+}
