@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { parseDuration, parsePositiveInt } from "./duration";
+
+describe("parseDuration", () => {
+  it("reads units, compounds and bare seconds", () => {
+    expect(parseDuration("90s", "--deadline")).toBe(90_000);
+    expect(parseDuration("1h30m", "--deadline")).toBe(5_400_000);
+    expect(parseDuration("500ms", "--deadline")).toBe(500);
+    expect(parseDuration("2", "--deadline")).toBe(2_000);
+  });
+
+  it("names the flag on bad input", () => {
+    expect(() => parseDuration("soon", "--deadline")).toThrow(
+      '--deadline must be a duration like 90s, 30m or 1h30m: got "soon"',
+    );
+    expect(() => parseDuration("0s", "--sample")).toThrow("--sample must be longer than zero");
+  });
+});
+
+describe("parsePositiveInt", () => {
+  it("accepts positive integers only", () => {
+    expect(parsePositiveInt("4", "broker ID")).toBe(4);
+    expect(() => parsePositiveInt("0", "broker ID")).toThrow('broker ID must be a positive integer: got "0"');
+    expect(() => parsePositiveInt("4a", "broker ID")).toThrow("positive integer");
+    expect(() => parsePositiveInt(undefined, "broker ID")).toThrow("got nothing");
+  });
+});
