@@ -43,7 +43,8 @@ export function installRecordingMocks(stack = "test"): Recorded[] {
       newResource(args) {
         const inputs = args.inputs as Record<string, unknown>;
         recorded.push({ type: args.type, name: args.name, inputs });
-        return { id: `${args.name}-id`, state: { ...inputs, ...fakeOutputs(args.type, args.name, inputs) } };
+        const state = { name: args.name, ...inputs, ...fakeOutputs(args.type, args.name, inputs) };
+        return { id: `${args.name}-id`, state };
       },
       call(args) {
         return args.inputs;
@@ -65,6 +66,23 @@ export async function settle(recorded: readonly Recorded[]): Promise<void> {
     quiet = recorded.length === last ? quiet + 1 : 0;
     last = recorded.length;
   }
+}
+
+/** The text of a `StringAsset` input (mocks hand assets over with their text as a promise). */
+export async function assetText(value: unknown): Promise<string> {
+  return String(await (value as { text: Promise<string> | string }).text);
+}
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/** Whether an input reached the engine as a secret. */
+export function isSecret(value: unknown): boolean {
+  return typeof value === "object" && value !== null && SECRET_SIG in value;
+}
+
+/** The value inside a secret input (or the input itself when it is not one). */
+export function unsecret(value: unknown): unknown {
+  return isSecret(value) ? (value as { value: unknown }).value : value;
 }
 
 /** The value of an Output, for assertions. */

@@ -1,0 +1,310 @@
+import * as pulumi from "@pulumi/pulumi";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import {
+  assetText,
+  find,
+  installRecordingMocks,
+  isSecret,
+  ofType,
+  settle,
+  unsecret,
+  valueOf,
+  type Recorded,
+} from "./recording-mocks";
+
+const recorded = installRecordingMocks("prod");
+let program: typeof import("../../stacks/index.js").program;
+let parseStackConfig: typeof import("../../stacks/config.js").parseStackConfig;
+let cluster: typeof import("../../components/cluster.js");
+let outputs: Record<string, unknown>;
+
+/** Pulumi.prod.yaml's config as the engine hands it to the program, plus the two secrets. */
+function prodConfig(): Record<string, string> {
+  const doc = parse(readFileSync(join(__dirname, "../../Pulumi.prod.yaml"), "utf8")) as {
+    config: Record<string, unknown>;
+  };
+  const config: Record<string, string> = {};
+  for (const [key, value] of Object.entries(doc.config)) {
+    config[key] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return {
+    ...config,
+    "streambus:adminToken": "t0ken-s3cret",
+    "streambus:sshPrivateKey": "-----BEGIN KEY-----",
+  };
+}
+
+beforeAll(async () => {
+  ({ program, parseStackConfig } = await import("../../stacks/index.js"));
+  cluster = await import("../../components/cluster.js");
+  pulumi.runtime.setAllConfig(prodConfig(), ["streambus:adminToken", "streambus:sshPrivateKey"]);
+  outputs = await program();
+  await settle(recorded);
+});
+
+const prod = () => recorded.filter((r) => r.name.startsWith("streambus"));
+const ingress = (sg: Recorded) =>
+  sg.inputs.ingress as Array<{ fromPort: number; toPort: number; cidrBlocks?: string[]; self?: boolean }>;
+
+describe("the aws platform (Pulumi.prod.yaml)", () => {
+  it("puts five brokers in their own subnets, spread over three zones", () => {
+    const instances = ofType(prod(), "aws:ec2/instance:Instance");
+    expect(instances.map((i) => i.name)).toEqual([1, 2, 3, 4, 5].map((id) => `streambus-broker-${id}`));
+    expect(instances.map((i) => i.inputs.availabilityZone)).toEqual([
+      "us-east-1a",
+      "us-east-1b",
+      "us-east-1c",
+      "us-east-1a",
+      "us-east-1b",
+    ]);
+    expect(instances.map((i) => i.inputs.subnetId)).toEqual(
+      ["1", "2", "3", "1", "2"].map((n) => `subnet-0a1b2c3d4e5f6000${n}`),
+    );
+    for (const instance of instances) {
+      expect(instance.inputs.ami).toBe("ami-0f1e2d3c4b5a69788");
+      expect(instance.inputs.instanceType).toBe("m6i.2xlarge");
+      expect(instance.inputs.associatePublicIpAddress).toBe(false);
+      expect(instance.inputs.iamInstanceProfile).toBe("streambus-broker-profile");
+      expect(instance.inputs.vpcSecurityGroupIds).toEqual(["streambus-brokers-id"]);
+    }
+  });
+
+  it("requires IMDSv2 and encrypts the root volume", () => {
+    for (const instance of ofType(prod(), "aws:ec2/instance:Instance")) {
+      expect(instance.inputs.metadataOptions).toMatchObject({
+        httpTokens: "required",
+        httpPutResponseHopLimit: 1,
+      });
+      expect(instance.inputs.rootBlockDevice).toMatchObject({
+        encrypted: true,
+        volumeType: "gp3",
+        volumeSize: 30,
+      });
+    }
+  });
+
+  it("keeps data on a separate encrypted gp3 volume in the broker's zone, attached, not inside the instance", () => {
+    for (const [id, zone] of [
+      [1, "us-east-1a"],
+      [5, "us-east-1b"],
+    ] as const) {
+      const volume = find(prod(), "aws:ebs/volume:Volume", `streambus-broker-${id}-data`);
+      expect(volume.inputs).toMatchObject({
+        availabilityZone: zone,
+        encrypted: true,
+        type: "gp3",
+        size: 1024,
+        iops: 6000,
+        throughput: 250,
+        finalSnapshot: true,
+      });
+      const attachment = find(
+        prod(),
+        "aws:ec2/volumeAttachment:VolumeAttachment",
+        `streambus-broker-${id}-data-attachment`,
+      );
+      expect(attachment.inputs).toMatchObject({
+        instanceId: `streambus-broker-${id}-id`,
+        volumeId: `streambus-broker-${id}-data-id`,
+        stopInstanceBeforeDetaching: true,
+      });
+    }
+  });
+
+  it("opens the client port to clients, admin and ssh to operators only, Raft between brokers only", () => {
+    const sg = find(prod(), "aws:ec2/securityGroup:SecurityGroup", "streambus-brokers");
+    expect(sg.inputs.vpcId).toBe("vpc-0a1b2c3d4e5f60718");
+    const rules = ingress(sg);
+    const on = (port: number) => rules.filter((r) => r.fromPort <= port && port <= r.toPort);
+    expect(on(9092).flatMap((r) => r.cidrBlocks ?? ["self"])).toEqual(["10.0.0.0/8", "self"]);
+    expect(on(8080).flatMap((r) => r.cidrBlocks ?? ["self"])).toEqual(["10.20.0.0/24", "self"]);
+    expect(on(22).flatMap((r) => r.cidrBlocks ?? ["self"])).toEqual(["10.20.0.0/24"]);
+    expect(on(9093)).toEqual([expect.objectContaining({ self: true })]);
+    expect(on(9093)[0]?.cidrBlocks).toBeUndefined();
+    for (const port of [8080, 9093, 22]) {
+      expect(on(port).flatMap((r) => r.cidrBlocks ?? [])).not.toContain("0.0.0.0/0");
+    }
+  });
+
+  it("gives the brokers a role that can write only to the backup bucket", async () => {
+    const role = find(prod(), "aws:iam/role:Role", "streambus-broker-role");
+    expect(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement[0].Principal).toEqual({
+      Service: ["ec2.amazonaws.com"],
+    });
+    const policy = JSON.parse(
+      String(find(prod(), "aws:iam/rolePolicy:RolePolicy", "streambus-broker-backup-writer").inputs.policy),
+    );
+    const statements = policy.Statement as Array<{ Action: string[]; Resource: string[]; Effect: string }>;
+    const actions = statements.flatMap((s) => s.Action);
+    expect(actions).toContain("s3:PutObject");
+    expect(actions.filter((a) => /Delete|Get|\*/.test(a))).toEqual([]);
+    const backupArn = "arn:aws:s3:::streambus-prod-backup-0001";
+    for (const s of statements.filter((s) => s.Action.some((a) => a.startsWith("s3:")))) {
+      expect(s.Resource.every((r) => r === backupArn || r === `${backupArn}/*`)).toBe(true);
+    }
+    expect(find(prod(), "aws:iam/rolePolicy:RolePolicy", "streambus-broker-backup-writer").inputs.role).toBe(
+      "streambus-broker-role-id",
+    );
+    expect(
+      find(prod(), "aws:iam/instanceProfile:InstanceProfile", "streambus-broker-profile").inputs.role,
+    ).toBe("streambus-broker-role");
+  });
+
+  it("pushes the rendered config with CopyToRemote, validates it, then starts the service", async () => {
+    const copy = find(prod(), "command:remote:CopyToRemote", "streambus-broker-3-config");
+    expect(copy.inputs.remotePath).toBe("/tmp/streambus-broker.yaml");
+    const text = await assetText(copy.inputs.source);
+    expect(parse(text)).toMatchObject({
+      broker: { id: 3, rack: "us-east-1c" },
+      storage: {
+        retention: { max_bytes: "100GB", max_age: "7d" },
+        compaction: { interval: "1h", target_size: "50GB" },
+      },
+    });
+    const start = find(prod(), "command:remote:Command", "streambus-broker-3-start");
+    const script = String(start.inputs.create);
+    expect(script.indexOf("streambus-broker --validate-config")).toBeGreaterThan(-1);
+    expect(script.indexOf("streambus-broker --validate-config")).toBeLessThan(
+      script.indexOf("systemctl restart"),
+    );
+    expect(start.inputs.triggers).toEqual(copy.inputs.triggers);
+    // The connection carries the ssh key, so the whole of it is a secret.
+    expect(isSecret(start.inputs.connection)).toBe(true);
+    expect(unsecret(start.inputs.connection)).toMatchObject({
+      host: "10.0.3.10",
+      user: "ec2-user",
+      proxy: { host: "bastion.prod.internal" },
+    });
+  });
+
+  it("sends the admin token on stdin, never on a command line or in the config", () => {
+    const token = find(prod(), "command:remote:Command", "streambus-broker-1-admin-token");
+    expect(isSecret(token.inputs.stdin)).toBe(true);
+    expect(unsecret(token.inputs.stdin)).toBe("t0ken-s3cret");
+    expect(String(token.inputs.create)).toContain("umask 027; cat > /etc/streambus/admin-token");
+    const others = prod().filter((r) => !r.name.endsWith("-admin-token") && r.type.startsWith("command:"));
+    expect(others.length).toBeGreaterThan(10);
+    for (const r of others) expect(JSON.stringify(r.inputs)).not.toContain("t0ken-s3cret");
+  });
+
+  it("writes each broker's seeds as the other brokers' Raft addresses", () => {
+    const seeds = find(prod(), "command:remote:Command", "streambus-broker-2-seeds");
+    expect(seeds.inputs.stdin).toBe("10.0.1.10:9093\n10.0.3.10:9093\n10.0.4.10:9093\n10.0.5.10:9093\n");
+  });
+
+  it("makes versioned, SSE-KMS, private, TLS-only backup and archive buckets with lifecycle rules", () => {
+    for (const kind of ["backup", "archive"]) {
+      const bucket = find(prod(), "aws:s3/bucket:Bucket", `streambus-${kind}`);
+      expect(bucket.inputs.bucketPrefix).toBe(`streambus-prod-${kind}-`);
+      const bucketId = `streambus-${kind}-id`;
+      expect(
+        find(prod(), "aws:s3/bucketVersioning:BucketVersioning", `streambus-${kind}-versioning`).inputs,
+      ).toEqual({
+        bucket: bucketId,
+        versioningConfiguration: { status: "Enabled" },
+      });
+      const sse = find(
+        prod(),
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        `streambus-${kind}-encryption`,
+      );
+      expect(sse.inputs.rules).toEqual([
+        {
+          applyServerSideEncryptionByDefault: {
+            sseAlgorithm: "aws:kms",
+            kmsMasterKeyId: "arn:aws:kms:us-east-1:123456789012:key/streambus-backup-key",
+          },
+          bucketKeyEnabled: true,
+        },
+      ]);
+      expect(
+        find(
+          prod(),
+          "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+          `streambus-${kind}-public-access`,
+        ).inputs,
+      ).toEqual({
+        bucket: bucketId,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      });
+      const policy = JSON.parse(
+        String(find(prod(), "aws:s3/bucketPolicy:BucketPolicy", `streambus-${kind}-tls-only`).inputs.policy),
+      );
+      expect(policy.Statement[0]).toMatchObject({
+        Effect: "Deny",
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      });
+      const lifecycle = find(
+        prod(),
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        `streambus-${kind}-lifecycle`,
+      );
+      expect(lifecycle.inputs.rules).toEqual([
+        expect.objectContaining({
+          status: "Enabled",
+          transitions: [{ days: 30, storageClass: "GLACIER" }],
+          expiration: { days: 365 },
+        }),
+      ]);
+    }
+    expect(find(prod(), "aws:kms/key:Key", "streambus-backup-key").inputs.enableKeyRotation).toBe(true);
+  });
+
+  it("emits the six alert rules as an AMP rule group namespace and exposes the stack outputs", async () => {
+    const rules = find(prod(), "aws:amp/ruleGroupNamespace:RuleGroupNamespace", "streambus-alerts");
+    expect(rules.inputs.workspaceId).toBe("streambus-prometheus-id");
+    const doc = parse(String(rules.inputs.data)) as { groups: Array<{ rules: Array<{ alert: string }> }> };
+    expect(doc.groups[0]?.rules.map((r) => r.alert)).toHaveLength(6);
+    expect(find(prod(), "pulumi:providers:aws", "streambus-aws").inputs.region).toBe("us-east-1");
+    expect(await valueOf(outputs.adminUrls as pulumi.Output<Record<string, string>>)).toMatchObject({
+      "1": "http://10.0.1.10:8080",
+      "5": "http://10.0.5.10:8080",
+    });
+    expect(await valueOf(outputs.bootstrapAddresses as pulumi.Output<string[]>)).toHaveLength(5);
+    expect(await valueOf(outputs.backupBucket as pulumi.Output<string>)).toBe("streambus-prod-backup-0001");
+  });
+
+  it("renders a new broker config, and re-runs the push, when the config changes", async () => {
+    const raw = (retention: Record<string, string>) => ({
+      ...Object.fromEntries(
+        Object.entries(prodConfig()).map(([k, v]) => {
+          try {
+            return [k.slice("streambus:".length), JSON.parse(v)];
+          } catch {
+            return [k.slice("streambus:".length), v];
+          }
+        }),
+      ),
+      retention,
+    });
+    const provision = await cluster.loadPlatform("aws");
+    const a = new cluster.StreamBusCluster("sbA", {
+      config: parseStackConfig(raw({ maxAge: "7d" })),
+      provision,
+    });
+    const b = new cluster.StreamBusCluster("sbB", {
+      config: parseStackConfig(raw({ maxAge: "3d" })),
+      provision,
+    });
+    await valueOf(pulumi.all([a.urn, b.urn]));
+    await settle(recorded);
+    const copyA = find(recorded, "command:remote:CopyToRemote", "sbA-broker-1-config");
+    const copyB = find(recorded, "command:remote:CopyToRemote", "sbB-broker-1-config");
+    expect(await assetText(copyA.inputs.source)).toContain("max_age: 7d");
+    expect(await assetText(copyB.inputs.source)).toContain("max_age: 3d");
+    expect((copyA.inputs.triggers as unknown[])[0]).not.toEqual((copyB.inputs.triggers as unknown[])[0]);
+    const startA = find(recorded, "command:remote:Command", "sbA-broker-1-start");
+    const startB = find(recorded, "command:remote:Command", "sbB-broker-1-start");
+    expect(startA.inputs.triggers).not.toEqual(startB.inputs.triggers);
+  });
+
+  it("loaded the aws SDK (so the local test's absence check means something)", () => {
+    expect(Object.keys(require.cache).some((p) => /node_modules\/@pulumi\/aws\//.test(p))).toBe(true);
+  });
+});
