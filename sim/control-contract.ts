@@ -1,0 +1,62 @@
+import { z } from "zod";
+
+/**
+ * Schemas of the emulator's control API (`/sim/*` on the control port): the platform's view
+ * (machines) and fault injection. Not part of the broker contract; the `local` platform and the
+ * tests use them.
+ */
+
+/** `POST /sim/brokers` body: provisions a machine with a broker started on it. */
+export const ProvisionRequest = z.object({
+  broker_id: z.int().positive(),
+  rack: z.string().min(1).nullable().optional(),
+});
+/** `POST /sim/brokers` body. */
+export type ProvisionRequest = z.infer<typeof ProvisionRequest>;
+
+/** `POST /sim/brokers` answer (`201`, also when the machine already exists). */
+export const ProvisionResponse = z.object({ broker_id: z.int().positive(), admin_url: z.string() });
+/** `POST /sim/brokers` answer. */
+export type ProvisionResponse = z.infer<typeof ProvisionResponse>;
+
+/** One machine of `GET /sim/brokers`; `member_state` is null while it is not a cluster member. */
+export const SimBroker = z.object({
+  broker_id: z.int().positive(),
+  rack: z.string().nullable(),
+  admin_url: z.string(),
+  running: z.boolean(),
+  member_state: z.string().nullable(),
+});
+/** One machine of `GET /sim/brokers`. */
+export type SimBroker = z.infer<typeof SimBroker>;
+
+/** `GET /sim/brokers`. */
+export const SimBrokersResponse = z.object({ brokers: z.array(SimBroker) });
+/** `GET /sim/brokers`. */
+export type SimBrokersResponse = z.infer<typeof SimBrokersResponse>;
+
+/** `POST /sim/faults` body: without `broker_id`, the fault applies to every broker. */
+export const FaultRequest = z.object({
+  broker_id: z.int().positive().optional(),
+  latency_ms: z.int().nonnegative().max(60_000).default(0),
+  error_rate: z.number().min(0).max(1).default(0),
+});
+/** `POST /sim/faults` body. */
+export type FaultRequest = z.input<typeof FaultRequest>;
+
+/** `POST /sim/network` body: groups of brokers that can reach each other and no one else. */
+export const NetworkRequest = z.object({ groups: z.array(z.array(z.int().positive())).min(1) });
+/** `POST /sim/network` body. */
+export type NetworkRequest = z.infer<typeof NetworkRequest>;
+
+/** `GET /sim/integrity`: nothing lost or diverged is what every procedure must leave behind. */
+export const IntegrityResponse = z.object({
+  partitions: z.int().nonnegative(),
+  under_replicated: z.int().nonnegative(),
+  offline: z.int().nonnegative(),
+  acked_messages: z.int().nonnegative(),
+  lost_messages: z.int().nonnegative(),
+  diverged_replicas: z.int().nonnegative(),
+});
+/** `GET /sim/integrity`. */
+export type IntegrityResponse = z.infer<typeof IntegrityResponse>;

@@ -1,0 +1,114 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Cluster } from "../cluster";
+import { ApiError } from "../errors";
+import { addConfigRoutes } from "./config-routes";
+import { addHealthRoutes } from "./health-routes";
+import { addMembershipRoutes } from "./membership-routes";
+import { errorReply, readBody, Router, send, type Reply } from "./router";
+
+/** Calls slower than this go to the slow-query log. */
+const SLOW_SECONDS = 0.1;
+
+/** Listens on a loopback port; resolves once listening, rejects if the port is taken. */
+export function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+/** Closes a server and drops its open connections, as a crashed process would. */
+export function shut(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/**
+ * The admin API of every broker: one HTTP server per running broker on `basePort + id`, all
+ * answering from the shared model with their own broker id. Each request goes through auth,
+ * the injected faults (latency first, then errors), the route, and the metrics.
+ */
+export class BrokerServers {
+  private readonly servers = new Map<number, Server>();
+  private readonly router = new Router();
+
+  constructor(private readonly c: Cluster) {
+    addHealthRoutes(this.router, c);
+    addMembershipRoutes(this.router, c);
+    addConfigRoutes(this.router, c);
+  }
+
+  /** Starts serving broker `id`'s admin API. */
+  async open(id: number): Promise<void> {
+    if (this.servers.has(id)) return;
+    const server = createServer((req, res) => void this.handle(id, req, res));
+    server.keepAliveTimeout = 2_000;
+    this.servers.set(id, server);
+    try {
+      await listen(server, this.c.opts.basePort + id);
+    } catch (err) {
+      this.servers.delete(id);
+      throw err;
+    }
+  }
+
+  /** Stops serving broker `id`'s admin API: its port refuses connections. */
+  async close(id: number): Promise<void> {
+    const server = this.servers.get(id);
+    if (!server) return;
+    this.servers.delete(id);
+    await shut(server);
+  }
+
+  /** Stops every broker's server. */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.servers.keys()].map((id) => this.close(id)));
+  }
+
+  private async handle(id: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const method = req.method ?? "GET";
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const path = url.pathname.replace(/\/+$/, "") || "/";
+    const op = this.router.opOf(method, path);
+    const guarded = path.startsWith("/admin/") || path.startsWith("/debug/");
+    let reply: Reply;
+    try {
+      const body = await readBody(req);
+      const token = this.c.opts.token;
+      if (guarded && token && req.headers.authorization !== `Bearer ${token}`) {
+        throw new ApiError(
+          401,
+          "unauthorized",
+          "missing or wrong admin token (Authorization: Bearer <token>)",
+        );
+      }
+      const fault = this.c.faults.faultOf(id);
+      if (fault && fault.latencyMs > 0) await sleep(fault.latencyMs);
+      const { route, params } = this.router.match(method, path);
+      const ctx = { brokerId: id, method, path, params, query: url.searchParams, body, headers: req.headers };
+      if (guarded && fault && Math.random() < fault.errorRate) {
+        // Half the injected failures strike after the call took effect, as when a response is
+        // lost: clients must retry, and the contract's idempotent writes make that safe.
+        if (Math.random() < 0.5) await Promise.resolve(route.handler(ctx)).catch(() => undefined);
+        throw new ApiError(500, "internal", `injected fault on broker ${id}`);
+      }
+      reply = await route.handler(ctx);
+    } catch (err) {
+      reply = errorReply(err);
+    }
+    if (!res.destroyed) send(res, reply);
+    const seconds = (performance.now() - started) / 1000;
+    this.c.metrics.observe(id, op, seconds);
+    if (reply.status >= 500) this.c.metrics.error(id, op);
+    if (seconds > SLOW_SECONDS && guarded) {
+      this.c.storage.recordSlow(op, seconds * 1000, String(req.headers["user-agent"] ?? "unknown"));
+    }
+  }
+}
