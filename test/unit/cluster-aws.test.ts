@@ -15,7 +15,7 @@ import {
   type Recorded,
 } from "./recording-mocks";
 
-const recorded = installRecordingMocks("prod");
+const { recorded, ready } = installRecordingMocks("prod");
 let program: typeof import("../../stacks/index.js").program;
 let parseStackConfig: typeof import("../../stacks/config.js").parseStackConfig;
 let cluster: typeof import("../../components/cluster.js");
@@ -38,6 +38,7 @@ function prodConfig(): Record<string, string> {
 }
 
 beforeAll(async () => {
+  await ready;
   ({ program, parseStackConfig } = await import("../../stacks/index.js"));
   cluster = await import("../../components/cluster.js");
   pulumi.runtime.setAllConfig(prodConfig(), ["streambus:adminToken", "streambus:sshPrivateKey"]);

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { find, installRecordingMocks, isSecret, ofType, settle, unsecret, valueOf } from "./recording-mocks";
 
-const recorded = installRecordingMocks("k8s");
+const { recorded, ready } = installRecordingMocks("k8s");
 let program: typeof import("../../stacks/index.js").program;
 let parseStackConfig: typeof import("../../stacks/config.js").parseStackConfig;
 let cluster: typeof import("../../components/cluster.js");
@@ -23,6 +23,7 @@ const kubeConfig = {
 };
 
 beforeAll(async () => {
+  await ready;
   ({ program, parseStackConfig } = await import("../../stacks/index.js"));
   cluster = await import("../../components/cluster.js");
   kubernetes = await import("../../components/kubernetes/index.js");

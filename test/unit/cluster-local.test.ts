@@ -2,12 +2,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { find, installRecordingMocks, ofType, settle, valueOf } from "./recording-mocks";
 
-const recorded = installRecordingMocks("local");
+const { recorded, ready } = installRecordingMocks("local");
 let program: typeof import("../../stacks/index.js").program;
 let parseStackConfig: typeof import("../../stacks/config.js").parseStackConfig;
 let cluster: typeof import("../../components/cluster.js");
 
 beforeAll(async () => {
+  await ready;
   // The mocks are in place before the code under test is loaded.
   ({ program, parseStackConfig } = await import("../../stacks/index.js"));
   cluster = await import("../../components/cluster.js");

@@ -34,11 +34,12 @@ function fakeOutputs(type: string, name: string, inputs: Record<string, unknown>
 
 /**
  * Installs Pulumi's mocks with a recording `newResource`: every declared resource's type, name
- * and inputs land in the returned list. Call before `await import()` of the code under test.
+ * and inputs land in `recorded`. Call, and await `ready`, before `await import()` of the code
+ * under test.
  */
-export function installRecordingMocks(stack = "test"): Recorded[] {
+export function installRecordingMocks(stack = "test"): { recorded: Recorded[]; ready: Promise<void> } {
   const recorded: Recorded[] = [];
-  pulumi.runtime.setMocks(
+  const ready = pulumi.runtime.setMocks(
     {
       newResource(args) {
         const inputs = args.inputs as Record<string, unknown>;
@@ -54,7 +55,7 @@ export function installRecordingMocks(stack = "test"): Recorded[] {
     stack,
     false,
   );
-  return recorded;
+  return { recorded, ready: Promise.resolve(ready) };
 }
 
 /** Waits until no resource has been declared for a while: the program's registrations are done. */
