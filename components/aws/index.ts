@@ -37,7 +37,7 @@ export function createAwsCluster(name: string, config: AwsStackConfig, parent: p
   );
   const opts: pulumi.CustomResourceOptions = { parent, provider };
 
-  const buckets = createBackupBuckets(name, config.backup, opts);
+  const buckets = config.backup.enabled ? createBackupBuckets(name, config.backup, opts) : undefined;
 
   const securityGroup = new aws.ec2.SecurityGroup(
     `${name}-brokers`,
@@ -66,16 +66,18 @@ export function createAwsCluster(name: string, config: AwsStackConfig, parent: p
     { assumeRolePolicy: JSON.stringify(ec2AssumeRolePolicy()) },
     opts,
   );
-  new aws.iam.RolePolicy(
-    `${name}-broker-backup-writer`,
-    {
-      role: role.id,
-      policy: pulumi
-        .all([buckets.backup.arn, buckets.kmsKeyArn])
-        .apply(([bucketArn, keyArn]) => JSON.stringify(backupWriterPolicy(bucketArn, keyArn))),
-    },
-    opts,
-  );
+  if (buckets !== undefined) {
+    new aws.iam.RolePolicy(
+      `${name}-broker-backup-writer`,
+      {
+        role: role.id,
+        policy: pulumi
+          .all([buckets.backup.arn, buckets.kmsKeyArn])
+          .apply(([bucketArn, keyArn]) => JSON.stringify(backupWriterPolicy(bucketArn, keyArn))),
+      },
+      opts,
+    );
+  }
   const profile = new aws.iam.InstanceProfile(`${name}-broker-profile`, { role: role.name }, opts);
 
   const shared = { config, securityGroupId: securityGroup.id, instanceProfileName: profile.name, opts };
@@ -109,7 +111,7 @@ export function createAwsCluster(name: string, config: AwsStackConfig, parent: p
     brokers: [...brokerResources.values()].map((b) => b.endpoint),
     brokerResources,
     alertRules: rules.arn,
-    backupBucket: buckets.backup.bucket,
-    archiveBucket: buckets.archive.bucket,
+    backupBucket: buckets?.backup.bucket,
+    archiveBucket: buckets?.archive.bucket,
   };
 }
