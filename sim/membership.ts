@@ -111,6 +111,8 @@ export function join(c: Cluster, id: number, via: number): Member {
     }
     rec.voter = true;
     rec.state = "active";
+    // The new voter's own view follows at once, not a tick later.
+    if (c.seesLeader(id) && id !== c.raft.leaderId) c.raft.view(id).role = "follower";
     c.commit();
     c.log(`broker ${id} joined as a voter`);
   }
