@@ -31,7 +31,7 @@ export interface RunStackOptions {
 }
 
 async function defaultProgram(): Promise<PulumiFn> {
-  const { program } = await import("./index");
+  const { program } = await import("./index.js");
   return program;
 }
 
