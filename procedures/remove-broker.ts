@@ -164,6 +164,7 @@ export function removeBroker(
       }
     }
     report.left = true;
+    await cluster.refresh(ctx.call);
     return report;
   });
 }

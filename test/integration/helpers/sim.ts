@@ -1,0 +1,153 @@
+/**
+ * Test helpers: the emulator with timings tuned down (seconds become tenths), its control
+ * API, and an undici dispatcher that records every request the client sends and its answer.
+ */
+import { Agent, type Dispatcher } from "undici";
+import { startSim, type SimCluster, type SimOptions } from "../../../sim";
+import { Cluster, type ClientOptions } from "../../../procedures/client";
+
+/** Emulator timings for tests: realistic order, a tenth of the wait. */
+export const FAST_SIM: SimOptions = {
+  registerDelayMs: 200,
+  electionDelayMs: 300,
+  checkQuorumMs: 800,
+  offlineAfterMs: 1_500,
+  moveOverheadMs: 100,
+  moveRateBytesPerS: 16 * 2 ** 20,
+  produceRateMsgsPerS: 100,
+  taskDurationMs: 300,
+  tickMs: 50,
+  topics: [
+    { name: "events", partitions: 8, replicationFactor: 3, sizeBytes: 2 * 2 ** 20 },
+    { name: "audit", partitions: 4, replicationFactor: 2, sizeBytes: 2 ** 20 },
+  ],
+};
+
+/** Client options for tests: short backoff, so a retried call costs tens of ms. */
+export const FAST_CLIENT: ClientOptions = {
+  retry: { retries: 5, minDelayMs: 20, maxDelayMs: 300 },
+  timeouts: { health: 1_000, read: 2_000, write: 3_000, bulk: 3_000 },
+};
+
+/** One request the client sent, and how it was answered. */
+export interface Recorded {
+  method: string;
+  origin: string;
+  path: string;
+  /** The HTTP status, or 0 when no answer came (refused, reset, timed out). */
+  status: number;
+}
+
+/** An undici dispatcher that records every request (a real interceptor, not a stub). */
+export function recordingDispatcher(): { dispatcher: Dispatcher; calls: Recorded[]; close(): Promise<void> } {
+  const calls: Recorded[] = [];
+  const agent = new Agent({ keepAliveTimeout: 1_000 });
+  const dispatcher = agent.compose((dispatch) => (opts, handler) => {
+    const entry: Recorded = {
+      method: opts.method,
+      origin: String(opts.origin ?? ""),
+      path: opts.path,
+      status: 0,
+    };
+    calls.push(entry);
+    return dispatch(opts, {
+      ...handler,
+      onResponseStart(controller, statusCode, headers, statusMessage) {
+        entry.status = statusCode;
+        handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
+      },
+      onResponseData: (c, chunk) => handler.onResponseData?.(c, chunk),
+      onResponseEnd: (c, trailers) => handler.onResponseEnd?.(c, trailers),
+      onResponseError: (c, err) => handler.onResponseError?.(c, err),
+      onRequestStart: (c, ctx) => handler.onRequestStart?.(c, ctx),
+      onRequestUpgrade: (c, s, h, sock) => handler.onRequestUpgrade?.(c, s, h, sock),
+    });
+  });
+  return { dispatcher, calls, close: () => agent.close() };
+}
+
+/** A running emulator with its control API. */
+export interface TestSim {
+  sim: SimCluster;
+  /** Broker admin URLs. */
+  urls(...ids: number[]): string[];
+  /** Stops a broker's process: its port refuses connections. */
+  stopBroker(id: number): Promise<void>;
+  /** Starts a stopped broker again. */
+  startBroker(id: number): Promise<void>;
+  /** Provisions a machine with a broker on it (it registers as a learner). */
+  provision(id: number): Promise<void>;
+  /** Latency and error rate on one broker, or every broker. */
+  fault(f: { broker_id?: number; latency_ms?: number; error_rate?: number }): Promise<void>;
+  /** Clears every fault. */
+  clearFaults(): Promise<void>;
+  /** Cuts the network between brokers into groups. */
+  cut(groups: number[][]): Promise<void>;
+  /** Heals every cut. */
+  heal(): Promise<void>;
+  /** `GET /sim/integrity`. */
+  integrity(): Promise<{
+    lost_messages: number;
+    diverged_replicas: number;
+    under_replicated: number;
+    offline: number;
+  }>;
+  /** A cluster handle on the given brokers (default 1..3). */
+  cluster(opts?: ClientOptions, ids?: number[]): Cluster;
+  stop(): Promise<void>;
+}
+
+/** Starts the emulator with test timings and `brokers` brokers (default 3). */
+export async function startTestSim(opts: SimOptions = {}): Promise<TestSim> {
+  const sim = await startSim({ brokers: 3, ...FAST_SIM, ...opts });
+  const control = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${sim.controlUrl}${path}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return text ? (JSON.parse(text) as unknown) : undefined;
+  };
+  const handles: Cluster[] = [];
+  return {
+    sim,
+    urls: (...ids) => ids.map((id) => sim.brokerUrl(id)),
+    stopBroker: async (id) => void (await control("POST", `/sim/brokers/${id}/stop`)),
+    startBroker: async (id) => void (await control("POST", `/sim/brokers/${id}/start`)),
+    provision: async (id) => void (await control("POST", "/sim/brokers", { broker_id: id })),
+    fault: async (f) => void (await control("POST", "/sim/faults", f)),
+    clearFaults: async () => void (await control("DELETE", "/sim/faults")),
+    cut: async (groups) => void (await control("POST", "/sim/network", { groups })),
+    heal: async () => void (await control("DELETE", "/sim/network")),
+    integrity: async () =>
+      (await control("GET", "/sim/integrity")) as Awaited<ReturnType<TestSim["integrity"]>>,
+    cluster(opts = {}, ids = [1, 2, 3]) {
+      const c = new Cluster(
+        ids.map((id) => sim.brokerUrl(id)),
+        { ...FAST_CLIENT, ...opts },
+      );
+      handles.push(c);
+      return c;
+    },
+    async stop() {
+      await Promise.all(handles.map((h) => h.close()));
+      await sim.stop();
+    },
+  };
+}
+
+/** Waits until `check` resolves true, polling every 100 ms, or fails after `ms`. */
+export async function eventually(
+  check: () => Promise<boolean>,
+  ms = 10_000,
+  what = "condition",
+): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
