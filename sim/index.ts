@@ -33,8 +33,8 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** Finds `count` consecutive free loopback ports. */
-async function findFreeRange(count: number): Promise<number> {
+/** Finds `count` consecutive free loopback ports and returns the first. */
+export async function findFreeRange(count: number): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const base = 20_000 + Math.floor(Math.random() * 40_000);
     let ok = true;
