@@ -236,7 +236,9 @@ export function parseBaseUrl(raw: string): string {
     throw new TypeError(`not a broker URL: "${raw}" (expected e.g. http://broker1:8080)`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new TypeError(`not a broker URL: "${raw}" (the scheme must be http or https)`);
+    throw new TypeError(
+      `not a broker URL: "${raw}" (the scheme must be http or https, e.g. http://broker1:8080)`,
+    );
   }
   if (url.username || url.password) {
     throw new TypeError(`broker URL must not hold credentials: pass the token with --token-file instead`);
