@@ -164,7 +164,9 @@ describe("membership", () => {
         resolve(stdout),
       ),
     );
-    expect(out).toMatch(/\r\x1b\[2K\[[#.]{24}\] +\d+% rebalance rb-\d+: /);
+    // The bar is redrawn in place: carriage return, erase line (ESC [2K), bar, percent, message.
+    expect(out).toContain("\r\u001b[2K[");
+    expect(out).toMatch(/\[[#.]{24}\] +\d+% rebalance rb-\d+: /);
     expect(out).toMatch(/✓ Rebalance rb-\d+ completed/);
     expect((await run(["drain", "5"])).code).toBe(0);
     expect((await run(["leave", "5"])).code).toBe(0);
