@@ -21,9 +21,11 @@ export interface LatencyOptions extends ProcedureOptions {
 export interface OpLatency {
   /** The op label. */
   op: string;
-  /** Requests in the window (or since start, when the window saw none). */
+  /** Requests in the window. */
   requests: number;
-  /** Quantiles of request duration, in seconds (NaN with no requests). */
+  /** Whether the quantiles are since the broker started, because the window saw no request. */
+  sinceStart: boolean;
+  /** Quantiles of request duration, in seconds (NaN with no requests ever). */
   p50: number;
   /** 95th percentile, seconds. */
   p95: number;
@@ -113,10 +115,11 @@ export function opsOf(before: Scrape | undefined, now: Scrape, windowMs: number)
     const sum = (s: Scrape | undefined, name: string) =>
       select(s ?? { samples: [], types: {} }, name, { op }).reduce((a, x) => a + x.value, 0);
     const errors = Math.max(0, sum(now, "errors_total") - (before ? sum(before, "errors_total") : 0));
-    const requests = buckets[buckets.length - 1]?.count ?? 0;
+    const requests = useDelta ? (delta[delta.length - 1]?.count ?? 0) : 0;
     return {
       op,
       requests,
+      sinceStart: !useDelta,
       p50: histogramQuantile(0.5, buckets),
       p95: histogramQuantile(0.95, buckets),
       p99: histogramQuantile(0.99, buckets),

@@ -39,12 +39,15 @@ export const command: Command = {
     const per = Object.entries(p.replicas)
       .map(([id, n]) => `broker-${id} ${n}`)
       .join(", ");
-    if (p.unhealthy > 0)
+    const balance = p.balanced ? "balanced" : `unbalanced (${per})`;
+    if (p.unhealthy > 0) {
       out.check(
         false,
-        `Partitions: ${p.unhealthy} of ${p.total} unhealthy (see \`streambus-ops partitions\`)`,
+        `Partitions: ${p.unhealthy} of ${p.total} unhealthy, ${balance} (see \`streambus-ops partitions\`)`,
       );
-    out.check(p.balanced, p.balanced ? "Partitions: balanced" : `Partitions: unbalanced (${per})`);
+    } else {
+      out.check(p.balanced, `Partitions: ${balance}`);
+    }
     const d = r.disk;
     out.check(
       d.ok,

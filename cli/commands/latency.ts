@@ -21,7 +21,8 @@ export const command: Command = {
     });
     const { out } = ctx;
     out.document(r);
-    for (const o of r.ops) {
+    // Ops that saw neither a request nor an error in the window say nothing worth a line.
+    for (const o of r.ops.filter((x) => x.requests > 0 || x.errors > 0)) {
       const bad = r.problems.some((p) => p.startsWith(`${o.op}:`));
       out.check(
         !bad,

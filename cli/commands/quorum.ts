@@ -24,7 +24,8 @@ export const command: Command = {
         `broker-${v.brokerId}: ${v.state}, term ${v.term}, leader ${v.leaderId ?? "none"}${v.stale ? " (stale)" : ""}`,
       );
     }
-    for (const f of r.findings)
+    // An unreachable broker already has its own line above.
+    for (const f of r.findings.filter((x) => x.kind !== "unreachable"))
       out.check(false, f.kind === "split_brain" ? `Split brain: ${f.message}` : `Raft: ${f.message}`);
     if (r.ok)
       out.check(
