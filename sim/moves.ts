@@ -10,6 +10,7 @@ import { conflict, invalid, unsafe } from "./errors";
 import { activeMembers, memberState } from "./membership";
 import { logEndOffset, sizeBytes, type PartitionRecord } from "./model";
 import { planMoves, type PlannedMove } from "./placement";
+import { balanceLeaders } from "./replication";
 
 /** A move being carried out: the partition's replica set goes `from` → `to`. */
 export interface ActiveMove extends PlannedMove {
@@ -89,7 +90,7 @@ export class MoveEngine {
     if (draining && !req.dry_run) {
       throw conflict(`broker ${draining.id} is draining: wait for it or stop it`, { broker_id: draining.id });
     }
-    const brokers = req.brokers ?? activeMembers(this.c).map((m) => m.id);
+    const brokers = [...new Set(req.brokers ?? activeMembers(this.c).map((m) => m.id))];
     for (const id of brokers) {
       const m = this.c.meta.members.get(id);
       if (!m || memberState(this.c, m) !== "active") throw invalid(`broker ${id} is not an active member`);
@@ -239,6 +240,10 @@ export class MoveEngine {
     j.status = status;
     j.error = error;
     j.finishedAt = new Date().toISOString();
+    if (status === "completed") {
+      const moved = balanceLeaders(this.c);
+      if (moved > 0) this.c.log(`rebalance ${j.id}: ${moved} leaderships moved to balance leaders`);
+    }
     this.c.commit();
     this.c.log(`rebalance ${j.id} ${status}${error ? `: ${error}` : ""}`);
   }

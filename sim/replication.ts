@@ -146,7 +146,8 @@ export function syncProgress(c: Cluster, id: number): number {
 export function partitionHealth(c: Cluster, p: PartitionRecord): PartitionHealthReason | null {
   if (!p.replicas.some((b) => c.isRunning(b) && p.leo.has(b))) return "offline";
   if (p.leader === null || !c.isRunning(p.leader)) return "no_leader";
-  if (p.isr.length < p.replicas.length) return "under_replicated";
+  // Without a controller the ISR is not shrunk: a dead ISR member still leaves the partition short.
+  if (p.isr.length < p.replicas.length || p.isr.some((b) => !c.isRunning(b))) return "under_replicated";
   return null;
 }
 
@@ -198,4 +199,37 @@ export function integrity(c: Cluster): Integrity {
     out.diverged_replicas += p.diverged.size;
   }
   return out;
+}
+
+/**
+ * Preferred-leader balancing, run when a rebalance completes: moves leadership to in-sync
+ * replicas on brokers that lead fewer partitions, until no transfer narrows the spread.
+ * Returns how many leaderships moved.
+ */
+export function balanceLeaders(c: Cluster): number {
+  const counts = new Map<number, number>();
+  for (const m of c.meta.members.values()) if (m.voter && c.seesLeader(m.id)) counts.set(m.id, 0);
+  for (const p of c.meta.partitions.values()) {
+    if (p.leader !== null && counts.has(p.leader)) counts.set(p.leader, (counts.get(p.leader) ?? 0) + 1);
+  }
+  let moved = 0;
+  for (let pass = 0; pass < 3; pass++) {
+    for (const p of c.meta.partitions.values()) {
+      const from = p.leader;
+      if (from === null || !counts.has(from)) continue;
+      const to = p.isr
+        .filter((b) => b !== from && counts.has(b))
+        .reduce<number | undefined>(
+          (best, b) => (best === undefined || (counts.get(b) ?? 0) < (counts.get(best) ?? 0) ? b : best),
+          undefined,
+        );
+      if (to === undefined || (counts.get(to) ?? 0) + 1 >= (counts.get(from) ?? 0)) continue;
+      p.leader = to;
+      counts.set(from, (counts.get(from) ?? 0) - 1);
+      counts.set(to, (counts.get(to) ?? 0) + 1);
+      moved++;
+    }
+  }
+  if (moved > 0) c.commit();
+  return moved;
 }

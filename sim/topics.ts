@@ -40,9 +40,16 @@ function addPartitions(c: Cluster, t: TopicRecord, from: number, to: number, siz
     );
   }
   const load = replicaCounts(c);
+  const leads = new Map<number, number>();
+  for (const p of c.meta.partitions.values())
+    if (p.leader !== null) leads.set(p.leader, (leads.get(p.leader) ?? 0) + 1);
   const offset = Math.floor(size / MESSAGE_BYTES);
   for (let i = from; i < to; i++) {
-    const replicas = placeNewPartition(t.replicationFactor, brokers, load);
+    const placed = placeNewPartition(t.replicationFactor, brokers, load);
+    // The replica that leads fewest partitions leads this one (first in the set: the preferred leader).
+    const leader = placed.reduce((a, b) => ((leads.get(b) ?? 0) < (leads.get(a) ?? 0) ? b : a));
+    leads.set(leader, (leads.get(leader) ?? 0) + 1);
+    const replicas = [leader, ...placed.filter((b) => b !== leader)];
     c.meta.partitions.set(partitionKey(t.name, i), {
       topic: t.name,
       partition: i,

@@ -91,6 +91,11 @@ export class BrokerServers {
       }
       const fault = this.c.faults.faultOf(id);
       if (fault && fault.latencyMs > 0) await sleep(fault.latencyMs);
+      // A write through a follower is forwarded: it also pays the leader's latency.
+      const leader = this.c.raft.leaderId;
+      const leaderFault = leader !== null && leader !== id ? this.c.faults.faultOf(leader) : undefined;
+      if (guarded && method !== "GET" && leaderFault && leaderFault.latencyMs > 0)
+        await sleep(leaderFault.latencyMs);
       const { route, params } = this.router.match(method, path);
       const ctx = { brokerId: id, method, path, params, query: url.searchParams, body, headers: req.headers };
       if (guarded && fault && Math.random() < fault.errorRate) {

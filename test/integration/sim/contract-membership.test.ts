@@ -6,6 +6,8 @@ import {
   LeaveResponse,
   Member,
   MembersResponse,
+  PartitionsHealthResponse,
+  PartitionsResponse,
   RaftStatus,
 } from "../../../procedures/contract";
 import type { SimCluster } from "../../../sim";
@@ -124,6 +126,11 @@ describe("refusals: drain below the replication factor, leave below quorum and 3
       const res = await call(sim.brokerUrl(1), "POST", "/admin/cluster/leave", { broker_id: 3 });
       return obj(res)["reason"] === "quorum";
     });
+    // No heartbeat for offlineAfterMs (the contract's 10 s, 2 s here): the member is offline.
+    await waitFor("broker 2 to show offline", async () => {
+      const m = MembersResponse.parse(obj(await call(sim.brokerUrl(1), "GET", "/admin/cluster/members")));
+      return m.members.find((b) => b.broker_id === 2)?.state === "offline";
+    });
     await call(sim.controlUrl, "POST", "/sim/brokers/2/start");
     await waitFor(
       "broker 2 back",
@@ -170,6 +177,16 @@ describe("no quorum: writes 503 no_quorum, reads stale", () => {
     const read = MembersResponse.parse(obj(await call(sim.brokerUrl(1), "GET", "/admin/cluster/members")));
     expect(read.stale).toBe(true);
     expect(obj(await call(sim.brokerUrl(1), "GET", "/admin/partitions"))["stale"]).toBe(true);
+    // Partitions led by the stopped brokers have no leader; the others are short of replicas.
+    const health = PartitionsHealthResponse.parse(
+      obj(await call(sim.brokerUrl(1), "GET", "/admin/partitions/health")),
+    );
+    const parts = PartitionsResponse.parse(obj(await call(sim.brokerUrl(1), "GET", "/admin/partitions")));
+    const touched = parts.partitions.filter((p) => p.replicas.some((b) => b !== 1)).length;
+    expect(health.unhealthy).toHaveLength(touched);
+    expect(new Set(health.unhealthy.map((u) => u.reason))).toEqual(
+      new Set(["no_leader", "under_replicated"]),
+    );
     // The old leader says it leads until its check-quorum notices; then it is not ready.
     const ready = await waitFor("the old leader to notice", async () => {
       const res = await call(sim.brokerUrl(1), "GET", "/health/ready");
@@ -192,5 +209,33 @@ describe("no quorum: writes 503 no_quorum, reads stale", () => {
     const raft = RaftStatus.parse(obj(await call(sim.brokerUrl(2), "GET", "/admin/raft/status")));
     expect(raft.term).toBeGreaterThan(1);
     expect(raft.leader_id).not.toBeNull();
+  });
+});
+
+describe("an election: writes answer 503 not_leader while a quorum elects its leader", () => {
+  let sim: SimCluster;
+  beforeAll(async () => {
+    sim = await startFormed({ brokers: 3, electionDelayMs: 1_500 });
+  });
+  afterAll(() => sim.stop());
+
+  it("not_leader during the election, 200 after it", async () => {
+    await call(sim.controlUrl, "POST", "/sim/brokers/1/stop");
+    const during = await waitFor("the election to start", async () => {
+      const res = await call(sim.brokerUrl(2), "PUT", "/admin/topics/e", {
+        partitions: 1,
+        replication_factor: 2,
+      });
+      return res.status === 503 ? res : undefined;
+    });
+    expect(ApiErrorBody.parse(during.body).error).toBe("not_leader");
+    expect(obj(await call(sim.brokerUrl(3), "GET", "/health"))["role"]).toBe("candidate");
+    await waitFor("the new leader", async () => {
+      const res = await call(sim.brokerUrl(2), "PUT", "/admin/topics/e", {
+        partitions: 1,
+        replication_factor: 2,
+      });
+      return res.status === 200;
+    });
   });
 });

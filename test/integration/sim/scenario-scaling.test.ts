@@ -75,6 +75,10 @@ describe("scenario: add a fourth broker (provision, join, rebalance), then remov
     expect([...counts.keys()].sort()).toEqual([1, 2, 3, 4]);
     expect(Math.max(...counts.values()) - Math.min(...counts.values())).toBeLessThanOrEqual(1);
     expect(await totalOffsets(sim)).toBeGreaterThan(offsetsBefore);
+    // Leadership is balanced too: broker 4 leads its share.
+    const parts = PartitionsResponse.parse(obj(await call(sim.brokerUrl(1), "GET", "/admin/partitions")));
+    const leads = [1, 2, 3, 4].map((b) => parts.partitions.filter((p) => p.leader === b).length);
+    expect(Math.max(...leads) - Math.min(...leads)).toBeLessThanOrEqual(1);
     await expectIntact(sim, { healthy: true });
   });
 
