@@ -64,4 +64,14 @@ describe("judgeQuorum", () => {
     expect(r.ok).toBe(false);
     expect(r.findings.map((f) => f.kind)).toEqual(["no_majority", "unreachable"]);
   });
+
+  it("takes the leader the answering followers all name when the leader itself did not answer", () => {
+    const down: RaftView = { brokerId: 1, reachable: false, error: "timed out after 1000 ms" };
+    const r = judgeQuorum([down, view(2, "follower", 7, 1), view(3, "follower", 7, 1)], [1, 2, 3]);
+    expect(r.ok).toBe(true);
+    expect(r.leaderId).toBe(1);
+    expect(r.findings.map((f) => f.kind)).toEqual(["unreachable"]);
+    const split = judgeQuorum([down, view(2, "follower", 7, 1), view(3, "follower", 8, 3)], [1, 2, 3]);
+    expect(split.ok).toBe(false);
+  });
 });

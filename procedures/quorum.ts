@@ -69,7 +69,8 @@ export function collectRaftViews(cluster: Cluster, ctx: ProcedureContext): Promi
   return Promise.all(
     cluster.brokerIds.map(async (brokerId): Promise<RaftView> => {
       try {
-        const s = await cluster.broker(brokerId).raftStatus({ ...ctx.call, retries: 1 });
+        // Two retries: a flaky broker is asked again, a dead one costs well under a second.
+        const s = await cluster.broker(brokerId).raftStatus({ ...ctx.call, retries: 2 });
         const { state, term, leader_id: leaderId, voters } = s;
         return { brokerId, reachable: true, state, term, leaderId, stale: Boolean(s.stale), voters };
       } catch (error) {
@@ -88,6 +89,7 @@ export function judgeQuorum(views: readonly RaftView[], voters: readonly number[
   const terms = [...new Set(up.map((v) => v.term ?? 0))].sort((a, b) => a - b);
   const named = [...new Set(up.map((v) => v.leaderId ?? null))];
   const highestTerm = terms.length ? terms[terms.length - 1]! : null;
+  const namedLeaders = named.filter((n): n is number => n !== null);
   const reachableVoters = up.filter((v) => voters.includes(v.brokerId)).map((v) => v.brokerId);
 
   if (leaders.length > 1) {
@@ -95,7 +97,7 @@ export function judgeQuorum(views: readonly RaftView[], voters: readonly number[
       kind: "split_brain",
       message: `more than one leader: ${leaders.map((v) => `broker ${v.brokerId} (term ${v.term})`).join(", ")}; the legitimate one has the highest term`,
     });
-  } else if (leaders.length === 0 || named.includes(null)) {
+  } else if (named.includes(null) || (leaders.length === 0 && !namedByAll(up, down(views)))) {
     const none = up.filter((v) => v.leaderId === null).map((v) => v.brokerId);
     findings.push({
       kind: "no_leader",
@@ -111,7 +113,6 @@ export function judgeQuorum(views: readonly RaftView[], voters: readonly number[
       message: `terms disagree: ${up.map((v) => `broker ${v.brokerId} at ${v.term}`).join(", ")}`,
     });
   }
-  const namedLeaders = named.filter((n): n is number => n !== null);
   if (namedLeaders.length > 1) {
     findings.push({
       kind: "leader_mismatch",
@@ -124,15 +125,32 @@ export function judgeQuorum(views: readonly RaftView[], voters: readonly number[
       message: `only ${reachableVoters.length} of ${voters.length} voters answer: no majority`,
     });
   }
-  const down = views.filter((v) => !v.reachable);
-  if (down.length > 0) {
+  const unreachable = down(views);
+  if (unreachable.length > 0) {
     findings.push({
       kind: "unreachable",
-      message: `unreachable: ${down.map((v) => `broker ${v.brokerId} (${v.error})`).join(", ")}`,
+      message: `unreachable: ${unreachable.map((v) => `broker ${v.brokerId} (${v.error})`).join(", ")}`,
     });
   }
-  const leaderId = findings.some((f) => f.kind !== "unreachable") ? null : (leaders[0]?.brokerId ?? null);
+  // With no reachable leader, followers that all name the same leader still show a single
+  // leader: it is the one that did not answer this time.
+  const leaderId = findings.some((f) => f.kind !== "unreachable")
+    ? null
+    : (leaders[0]?.brokerId ?? namedLeaders[0] ?? null);
   // A broker down while the rest agree on one leader is still a quorum: that is the point of Raft.
   const ok = findings.every((f) => f.kind === "unreachable") && leaderId !== null;
   return { ok, leaderId, highestTerm, voters: [...voters], reachableVoters, views: [...views], findings };
+}
+
+function down(views: readonly RaftView[]): RaftView[] {
+  return views.filter((v) => !v.reachable);
+}
+
+/** Whether every answering broker names one leader, and that leader is one that did not answer. */
+function namedByAll(up: readonly RaftView[], unreachable: readonly RaftView[]): boolean {
+  const named = new Set(up.map((v) => v.leaderId ?? null));
+  const [only] = [...named];
+  return (
+    named.size === 1 && only !== null && only !== undefined && unreachable.some((v) => v.brokerId === only)
+  );
 }
