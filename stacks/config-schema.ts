@@ -69,7 +69,8 @@ const backup = z.strictObject({
   forceDestroy: bool.default(false),
 });
 
-const alerts = z.strictObject({
+/** `alerts`: the thresholds of the six alert rules (also read alone by `streambus-ops alerts`). */
+export const alertsSchema = z.strictObject({
   job: text("a Prometheus job name").default("streambus"),
   runbookUrl: text("the URL of the runbooks page").default("streambus-runbooks.md"),
   rateWindow: duration.prefault("5m"),
@@ -167,7 +168,7 @@ export const stackConfigSchema = z.strictObject({
   topics: z.array(topic, { error: "must be a list of topics" }).default([]),
   rebalance: rebalance.prefault({}),
   backup: backup.prefault({}),
-  alerts: alerts.prefault({}),
+  alerts: alertsSchema.prefault({}),
   ports: ports.prefault({}),
   local: local.optional(),
   aws: aws.optional(),

@@ -115,7 +115,8 @@ function allowedKeysAt(path: ReadonlyArray<PropertyKey>): string[] {
   return def?.type === "object" ? Object.keys(def.shape ?? {}) : [];
 }
 
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+/** One line for a zod issue: the key, what it must be, and the value given (secrets hidden). */
+export function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
   if (issue.code === "unrecognized_keys") {
     const allowed = allowedKeysAt(issue.path);
     return issue.keys
