@@ -38,7 +38,7 @@ test-only:
 
 ## demo: an emulated cluster provisioned, scaled and checked through the real engine
 demo: build
-	$(ENV) node dist/stacks/demo.js
+	$(ENV) node dist/demo/index.js
 
 ## bench: the benchmarks, printing their figures
 bench: build

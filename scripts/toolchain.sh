@@ -92,8 +92,17 @@ provide_pulumi() {
 }
 
 provide_dynamic_provider_plugin() {
-  # The engine finds the plugin on PATH; it resolves @pulumi/pulumi from its working directory.
-  ln -sfn "$root/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs" "$bin/pulumi-resource-pulumi-nodejs"
+  # The engine looks for its bundled plugins beside the real pulumi binary first (elsewhere on
+  # PATH it works too, with a warning on every run). The script resolves @pulumi/pulumi from the
+  # project's working directory, so one copy serves every clone.
+  local beside script="$root/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
+  beside="$(dirname "$(readlink -f "$bin/pulumi")")"
+  if [[ -f "$script" && "$beside" == "$cache"/* ]]; then
+    cp -f "$script" "$beside/pulumi-resource-pulumi-nodejs"
+    rm -f "$bin/pulumi-resource-pulumi-nodejs"
+  else
+    ln -sfn "$script" "$bin/pulumi-resource-pulumi-nodejs"
+  fi
 }
 
 provide_node
