@@ -11,7 +11,7 @@ import { connectionSettings, openCluster } from "./context";
 import { parseDuration } from "./duration";
 import { EXIT, UsageError } from "./errors";
 import { Output } from "./output";
-import { loadCommands } from "./registry";
+import { loadCommandsReporting } from "./registry";
 
 /** Flags every command takes. */
 export const GLOBAL_OPTIONS: ParseArgsOptionsConfig = {
@@ -38,7 +38,7 @@ function help(commands: Command[]): string {
 
 /** Runs `streambus-ops` with `argv` (without `node` and the script) and resolves to its exit code. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const commands = loadCommands();
+  const { commands, broken } = loadCommandsReporting();
   const jsonWanted = argv.includes("--json");
   const out = new Output(jsonWanted);
   const controller = new AbortController();
@@ -64,6 +64,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       );
     }
     const command = commands.find((c) => c.name === name);
+    const failed = broken.find((b) => b.name === name);
+    if (!command && failed) throw new Error(`the ${name} command failed to load: ${String(failed.error)}`);
     if (!command)
       throw new UsageError(`unknown command "${name}" (one of: ${commands.map((c) => c.name).join(", ")})`);
     let parsed;

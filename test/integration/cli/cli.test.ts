@@ -83,6 +83,29 @@ afterAll(async () => {
   await s3?.stop();
 });
 
+describe("help", () => {
+  it("lists every subcommand, each a file in cli/commands/", async () => {
+    const r = await run(["--help"]);
+    expect(r.code).toBe(0);
+    const names = [...r.stdout.matchAll(/^ {2}(\S+)/gm)].map((m) => m[1]);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "health",
+        "quorum",
+        "partitions",
+        "members",
+        "join",
+        "rebalance",
+        "drain",
+        "leave",
+        "backup",
+        "backups",
+        "latency",
+      ]),
+    );
+  });
+});
+
 describe("checks", () => {
   it("health prints one line per broker, the quorum, the balance and the disk, as the runbook does", async () => {
     const r = await run(["health"]);
