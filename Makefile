@@ -4,7 +4,7 @@ SHELL := bash
 .SHELLFLAGS := -eo pipefail -c
 ENV := source scripts/env.sh &&
 
-.PHONY: all toolchain deps build check test test-only demo bench clean
+.PHONY: all toolchain deps build check test test-servers test-only demo bench clean
 
 all: build
 
@@ -30,7 +30,11 @@ check: deps
 	$(ENV) npx prettier --check . >/dev/null
 
 ## test: check, then every test (unit, integration against the emulator, end-to-end through the real engine)
-test: build check test-only
+test: build check test-servers test-only
+
+## test-servers: versitygw, the real S3-compatible server of the backup tests (built once, cached)
+test-servers:
+	@scripts/versitygw.sh >/dev/null
 
 test-only:
 	@mkdir -p .streambus
