@@ -142,7 +142,7 @@ describe("backup", () => {
 describe("latency diagnosis", () => {
   it("finds the slow broker's op quantiles, error rates and the slowest queries", async () => {
     await eventually(async () => (await checkHealth(cluster)).ok, 15_000, "healthy");
-    await t.fault({ broker_id: 2, latency_ms: 400, error_rate: 0.5 });
+    await t.fault({ broker_id: 2, latency_ms: 400, error_rate: 1 });
     try {
       const load = (async () => {
         for (let i = 0; i < 6; i++)
