@@ -1,6 +1,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Snapshot } from "../contract";
 import type { CallOptions, Cluster } from "../client";
+import { backoffDelay, sleep } from "../client/retry";
 import { runProcedure, type ProcedureOptions } from "../common";
 import { unreachableReason } from "../facts";
 import { isAmbiguous } from "../rebalance";
@@ -121,6 +122,8 @@ async function snapshotOf(cluster: Cluster, id: number, call: CallOptions): Prom
       return await cluster.broker(id).snapshot(call);
     } catch (error) {
       if (attempt >= 3 || !isAmbiguous(error)) throw error;
+      // Back off like the client does: a broker that just failed is given a moment.
+      await sleep(backoffDelay(attempt, cluster.options.retry, cluster.options.random), call.signal);
     }
   }
 }
