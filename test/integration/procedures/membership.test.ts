@@ -131,6 +131,35 @@ describe("under 20 % injected errors", () => {
   });
 });
 
+describe("with a slow broker", () => {
+  it("adds and removes broker 7 while a broker answers slower than the client's timeouts", async () => {
+    // A follower is slow (a slow leader slows every write, as followers forward to it), and
+    // it is the first URL the handle is given: calls time out on it and fail over.
+    const leader = (await cluster.refresh()).leader_id!;
+    const slow = [1, 2, 3].find((id) => id !== leader)!;
+    const timeouts = { health: 500, read: 800, write: 1_000, bulk: 1_000 };
+    const c = new Cluster(t.urls(slow, ...[1, 2, 3].filter((id) => id !== slow)), {
+      ...FAST_CLIENT,
+      timeouts,
+    });
+    try {
+      await t.provision(7);
+      await t.fault({ broker_id: slow, latency_ms: 1_200 });
+      const started = Date.now();
+      const added = await addBroker(c, 7);
+      expect(added).toMatchObject({ joined: true, rebalance: { status: "completed" } });
+      const removed = await removeBroker(c, 7);
+      expect(removed.left).toBe(true);
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      await t.clearFaults();
+      await c.close();
+    }
+    expect((await cluster.refresh()).members.map((m) => m.broker_id)).toEqual([1, 2, 3]);
+    await assertBalancedOver([1, 2, 3]);
+  });
+});
+
 describe("a deadline that runs out", () => {
   // Its own emulator with slow moves (2 MiB/s): a rebalance or drain takes seconds.
   let slow: TestSim;
