@@ -46,7 +46,7 @@ demo: build
 
 ## bench: the benchmarks, printing their figures
 bench: build
-	$(ENV) node dist/bench/sim.js
+	$(ENV) node --expose-gc dist/bench/sim.js
 
 clean:
 	rm -rf dist .streambus .pulumi
