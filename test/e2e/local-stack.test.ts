@@ -1,5 +1,5 @@
 import type { ConfigMap, EngineEvent } from "@pulumi/pulumi/automation";
-import { readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,11 +24,15 @@ async function simBrokerIds(sim: SimCluster): Promise<number[]> {
     .sort((a, b) => a - b);
 }
 
+// The emulator runs with an admin token, and the stack holds it as a secret config value.
+const ADMIN_TOKEN = "sb-local-admin-token-41c7e09b";
+
 describe("the local stack through the real engine, against the emulator", () => {
   let sim: SimCluster;
   let e2e: E2EStack;
   const config = (brokers: number[] | number): ConfigMap => ({
     "streambus:platform": { value: "local" },
+    "streambus:adminToken": { value: ADMIN_TOKEN, secret: true },
     "streambus:brokers": { value: JSON.stringify(brokers) },
     "streambus:local": {
       value: JSON.stringify({ controlUrl: sim.controlUrl, racks: ["a", "b", "c"], outputDir: outDir }),
@@ -37,7 +41,7 @@ describe("the local stack through the real engine, against the emulator", () => 
   let outDir: string;
 
   beforeAll(async () => {
-    sim = await startSim({ basePort: 0, registerDelayMs: 100, electionDelayMs: 100 });
+    sim = await startSim({ basePort: 0, token: ADMIN_TOKEN, registerDelayMs: 100, electionDelayMs: 100 });
     e2e = await createE2EStack("local", program);
     outDir = join(repoRoot, ".streambus", e2e.stack.name);
     await e2e.stack.setAllConfig(config([1, 2, 3]));
@@ -68,6 +72,14 @@ describe("the local stack through the real engine, against the emulator", () => 
     expect(Object.keys(adminUrls)).toEqual(["1", "2", "3"]);
     const { statusCode } = await request(`${adminUrls["1"]}/health/live`);
     expect(statusCode).toBe(200);
+    // The token is in the state and the stack file only encrypted, and never in an output.
+    const state = await e2e.readStateFile();
+    expect(state).not.toContain(ADMIN_TOKEN);
+    expect(state).toContain("ciphertext");
+    expect(await readFile(join(repoRoot, `Pulumi.${e2e.stack.name}.yaml`), "utf8")).not.toContain(
+      ADMIN_TOKEN,
+    );
+    expect(JSON.stringify(up.outputs)).not.toContain(ADMIN_TOKEN);
   }, 180_000);
 
   it("removing broker 2 from the list removes broker 2 and no other", async () => {
