@@ -111,6 +111,34 @@ describe("contract schemas accept the contract's examples", () => {
     expect(c.ApiErrorBody.safeParse({ error: "nope", message: "x" }).success).toBe(false);
   });
 
+  it("keeps stale: true on every JSON-object read under /admin (reads under no quorum)", () => {
+    const config = {
+      retention: { max_bytes: 1, max_age_s: 1 },
+      compaction: { enabled: true, interval_s: 1, target_size_bytes: 1 },
+      storage: { flush_interval_ms: 1 },
+      network: { compression: true },
+    };
+    const quotas = { default: {}, clients: {} };
+    const reads = [
+      [c.ClusterConfig, config],
+      [c.Quotas, quotas],
+      [
+        c.MetadataExport,
+        { exported_at: "2025-11-10T12:00:00Z", cluster_id: "x", members: [], topics: [], config, quotas },
+      ],
+      [c.Task, { task_id: "compact-3", status: "running", error: null }],
+      [c.TopicsResponse, { topics: [] }],
+      [c.MembersResponse, { cluster_id: "x", leader_id: null, term: 1, members: [] }],
+      [c.PartitionsResponse, { partitions: [] }],
+      [c.PartitionsHealthResponse, { total: 0, healthy: 0, unhealthy: [] }],
+      [c.BrokerPartitionsResponse, { broker_id: 1, count: 0, partitions: [] }],
+    ] as const;
+    for (const [schema, body] of reads) {
+      expect(schema.parse({ ...body, stale: true }).stale).toBe(true);
+      expect(schema.parse(body).stale).toBeUndefined();
+    }
+  });
+
   it("rejects malformed requests", () => {
     expect(c.JoinRequest.safeParse({ broker_id: 0 }).success).toBe(false);
     expect(c.RebalanceRequest.safeParse({ brokers: [] }).success).toBe(false);

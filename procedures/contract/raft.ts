@@ -37,6 +37,7 @@ export const MetadataExport = z.object({
   topics: z.array(Topic),
   config: ClusterConfig,
   quotas: Quotas,
+  stale: Stale,
 });
 /** `GET /admin/metadata/export`. */
 export type MetadataExport = z.infer<typeof MetadataExport>;
@@ -52,7 +53,12 @@ export const TaskState = z.enum(["running", "completed", "failed"]);
 export type TaskState = z.infer<typeof TaskState>;
 
 /** `GET /admin/tasks/{task_id}`. */
-export const Task = z.object({ task_id: z.string(), status: TaskState, error: z.string().nullable() });
+export const Task = z.object({
+  task_id: z.string(),
+  status: TaskState,
+  error: z.string().nullable(),
+  stale: Stale,
+});
 /** `GET /admin/tasks/{task_id}`. */
 export type Task = z.infer<typeof Task>;
 

@@ -44,12 +44,16 @@ export const DeleteTopicResponse = z.object({ name: z.string(), deleted: z.boole
 /** `DELETE /admin/topics/{name}` answer. */
 export type DeleteTopicResponse = z.infer<typeof DeleteTopicResponse>;
 
-/** The cluster's dynamic configuration: `GET /admin/config`, and `PUT /admin/config` (whole). */
+/**
+ * The cluster's dynamic configuration: `GET /admin/config`, and `PUT /admin/config` (whole).
+ * `stale` comes only with a read; a broker does not store it from a `PUT` body.
+ */
 export const ClusterConfig = z.object({
   retention: z.object({ max_bytes: Count, max_age_s: Count }),
   compaction: z.object({ enabled: z.boolean(), interval_s: Count, target_size_bytes: Count }),
   storage: z.object({ flush_interval_ms: Count }),
   network: z.object({ compression: z.boolean() }),
+  stale: Stale,
 });
 /** The cluster's dynamic configuration. */
 export type ClusterConfig = z.infer<typeof ClusterConfig>;
@@ -60,7 +64,11 @@ export const QuotaRates = z.object({ produce_rate: Count.optional(), consume_rat
 export type QuotaRates = z.infer<typeof QuotaRates>;
 
 /** `GET /admin/quotas` and the answer of `POST /admin/quotas`: every quota in force. */
-export const Quotas = z.object({ default: QuotaRates, clients: z.record(z.string(), QuotaRates) });
+export const Quotas = z.object({
+  default: QuotaRates,
+  clients: z.record(z.string(), QuotaRates),
+  stale: Stale,
+});
 /** Every quota in force. */
 export type Quotas = z.infer<typeof Quotas>;
 

@@ -32,7 +32,7 @@ export function shut(server: Server): Promise<void> {
 /**
  * The admin API of every broker: one HTTP server per running broker on `basePort + id`, all
  * answering from the shared model with their own broker id. Each request goes through auth,
- * the injected faults (latency first, then errors), the route, and the metrics.
+ * reading the body, the injected faults (latency first, then errors), the route, and the metrics.
  */
 export class BrokerServers {
   private readonly servers = new Map<number, Server>();
@@ -80,7 +80,7 @@ export class BrokerServers {
     const guarded = path.startsWith("/admin/") || path.startsWith("/debug/");
     let reply: Reply;
     try {
-      const body = await readBody(req);
+      // Auth comes first: a caller without the token learns nothing else, not even that its body is bad.
       const token = this.c.opts.token;
       if (guarded && token && req.headers.authorization !== `Bearer ${token}`) {
         throw new ApiError(
@@ -89,6 +89,7 @@ export class BrokerServers {
           "missing or wrong admin token (Authorization: Bearer <token>)",
         );
       }
+      const body = await readBody(req);
       const fault = this.c.faults.faultOf(id);
       if (fault && fault.latencyMs > 0) await sleep(fault.latencyMs);
       // A write through a follower is forwarded: it also pays the leader's latency.

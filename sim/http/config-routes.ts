@@ -27,11 +27,16 @@ export function addConfigRoutes(router: Router, c: Cluster): void {
     .on("DELETE", "/admin/topics/:name", "topic_delete", ({ brokerId, params }) =>
       json(200, deleteTopic(c, params["name"] ?? "", brokerId)),
     )
-    .on("GET", "/admin/config", "config", () => json(200, c.meta.config))
-    .on("PUT", "/admin/config", "config_put", ({ brokerId, body }) =>
-      json(200, putConfig(c, parseBody(ClusterConfig, body), brokerId)),
+    .on("GET", "/admin/config", "config", ({ brokerId }) =>
+      json(200, { ...c.meta.config, ...staleMark(c, brokerId) }),
     )
-    .on("GET", "/admin/quotas", "quotas", () => json(200, c.meta.quotas))
+    // `stale` is part of what a read answers, not of the configuration: a body that echoes it is not stored.
+    .on("PUT", "/admin/config", "config_put", ({ brokerId, body }) =>
+      json(200, putConfig(c, parseBody(ClusterConfig.omit({ stale: true }), body), brokerId)),
+    )
+    .on("GET", "/admin/quotas", "quotas", ({ brokerId }) =>
+      json(200, { ...c.meta.quotas, ...staleMark(c, brokerId) }),
+    )
     .on("POST", "/admin/quotas", "quotas_post", ({ brokerId, body }) =>
       json(200, postQuotas(c, parseBody(QuotasRequest, body), brokerId)),
     )
@@ -54,7 +59,7 @@ export function addConfigRoutes(router: Router, c: Cluster): void {
     .on("POST", "/admin/raft/snapshot", "raft_snapshot", ({ brokerId }) =>
       json(200, c.storage.snapshot(brokerId)),
     )
-    .on("GET", "/admin/metadata/export", "metadata_export", () => {
+    .on("GET", "/admin/metadata/export", "metadata_export", ({ brokerId }) => {
       const counts = replicaCounts(c);
       const body: MetadataExport = {
         exported_at: new Date().toISOString(),
@@ -63,6 +68,7 @@ export function addConfigRoutes(router: Router, c: Cluster): void {
         topics: [...c.meta.topics.values()].map((t) => topicView(c, t)),
         config: c.meta.config,
         quotas: c.meta.quotas,
+        ...staleMark(c, brokerId),
       };
       return json(200, body);
     })
@@ -72,11 +78,12 @@ export function addConfigRoutes(router: Router, c: Cluster): void {
     .on("POST", "/admin/storage/rebuild-index", "storage_reindex", ({ brokerId }) =>
       json(202, c.storage.start("reindex", brokerId)),
     )
-    .on("GET", "/admin/tasks/:task_id", "task", ({ params }) =>
-      json(200, c.storage.get(params["task_id"] ?? "")),
+    .on("GET", "/admin/tasks/:task_id", "task", ({ brokerId, params }) =>
+      json(200, { ...c.storage.get(params["task_id"] ?? ""), ...staleMark(c, brokerId) }),
     )
     .on("POST", "/admin/readonly", "readonly", ({ brokerId, body }) =>
       json(200, c.storage.setReadOnly(parseBody(ReadOnlyRequest, body).enabled, brokerId)),
     )
+    // A JSON array, as the contract has it: it cannot say `"stale": true` (docs/emulator.md).
     .on("GET", "/admin/slow-queries", "slow_queries", () => json(200, c.storage.slowQueries()));
 }

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   HealthResponse,
@@ -145,6 +146,24 @@ describe("auth on", () => {
       replication_factor: 1,
     });
     expect(write.status).toBe(401);
+  });
+
+  it("auth comes before the body: a write without the token answers 401 even with a broken or oversized body", async () => {
+    const send = async (path: string, body: string, authorization?: string) => {
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (authorization) headers["authorization"] = authorization;
+      const res = await request(`${sim.brokerUrl(2)}${path}`, { method: "POST", headers, body });
+      return { status: res.statusCode, body: (await res.body.json()) as unknown };
+    };
+    for (const body of ["{not json", "x".repeat(2 ** 20 + 1)]) {
+      for (const authorization of [undefined, "Bearer wrong"]) {
+        const res = await send("/admin/cluster/join", body, authorization);
+        expect([res.status, ApiErrorBody.parse(res.body).error]).toEqual([401, "unauthorized"]);
+      }
+    }
+    // With the token, the same broken body is the caller's mistake: 400 invalid_request.
+    const bad = await send("/admin/cluster/join", "{not json", `Bearer ${TOKEN}`);
+    expect([bad.status, ApiErrorBody.parse(bad.body).error]).toEqual([400, "invalid_request"]);
   });
 
   it("/health* and /metrics never need it", async () => {

@@ -2,13 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ApiErrorBody,
   BrokerPartitionsResponse,
+  ClusterConfig,
   DrainResponse,
   LeaveResponse,
   Member,
   MembersResponse,
+  MetadataExport,
   PartitionsHealthResponse,
   PartitionsResponse,
+  Quotas,
   RaftStatus,
+  RebalanceStatus,
+  Task,
+  TaskAccepted,
+  TopicsResponse,
 } from "../../../procedures/contract";
 import type { SimCluster } from "../../../sim";
 import { call, obj, startFormed, waitFor } from "./helpers";
@@ -195,6 +202,33 @@ describe("no quorum: writes 503 no_quorum, reads stale", () => {
     expect(ready.status).toBe(503);
   });
 
+  it("every JSON-object read under /admin says stale: true, and the contract's schemas keep the flag", async () => {
+    const url = sim.brokerUrl(1);
+    const get = async (path: string) => obj(await call(url, "GET", path));
+    const { task_id } = TaskAccepted.parse(obj(await call(url, "POST", "/admin/storage/compact")));
+    const reads = {
+      "/admin/cluster/members": MembersResponse,
+      "/admin/partitions": PartitionsResponse,
+      "/admin/partitions/health": PartitionsHealthResponse,
+      "/admin/partitions/rebalance-status": RebalanceStatus,
+      "/admin/brokers/1/partitions": BrokerPartitionsResponse,
+      "/admin/topics": TopicsResponse,
+      "/admin/config": ClusterConfig,
+      "/admin/quotas": Quotas,
+      "/admin/raft/status": RaftStatus,
+      "/admin/metadata/export": MetadataExport,
+      [`/admin/tasks/${task_id}`]: Task,
+    };
+    const flags = await Promise.all(
+      Object.entries(reads).map(async ([path, schema]) => [path, schema.parse(await get(path)).stale]),
+    );
+    expect(Object.fromEntries(flags)).toEqual(
+      Object.fromEntries(Object.keys(reads).map((path) => [path, true])),
+    );
+    // A JSON array cannot carry the flag (docs/emulator.md, "Where it differs").
+    expect(await get("/admin/slow-queries")).toBeInstanceOf(Array);
+  });
+
   it("once the voters are back, a leader is elected and writes succeed again", async () => {
     await call(sim.controlUrl, "POST", "/sim/brokers/2/start");
     await call(sim.controlUrl, "POST", "/sim/brokers/3/start");
@@ -206,6 +240,12 @@ describe("no quorum: writes 503 no_quorum, reads stale", () => {
       return res.status === 200 ? res : undefined;
     });
     expect(obj(ok)["name"]).toBe("nq");
+    // A config read while stale and put back whole does not store the flag.
+    const config = ClusterConfig.parse(obj(await call(sim.brokerUrl(1), "GET", "/admin/config")));
+    expect(config.stale).toBeUndefined();
+    const put = await call(sim.brokerUrl(1), "PUT", "/admin/config", { ...config, stale: true });
+    expect([put.status, obj(put)["stale"]]).toEqual([200, undefined]);
+    expect(obj(await call(sim.brokerUrl(2), "GET", "/admin/config"))["stale"]).toBeUndefined();
     const raft = RaftStatus.parse(obj(await call(sim.brokerUrl(2), "GET", "/admin/raft/status")));
     expect(raft.term).toBeGreaterThan(1);
     expect(raft.leader_id).not.toBeNull();

@@ -60,9 +60,13 @@ describe("--state-dir: the cluster survives a restart of the emulator", () => {
   });
 });
 
-// The command runs from the compiled package (`npx tsc -p tsconfig.build.json`): skipped until it is built.
-describe.skipIf(!existsSync(join(__dirname, "../../../dist/sim/cli.js")))("the streambus-sim command", () => {
+// The command runs from the compiled package; `make test` builds it first. Without a build the test
+// fails (rather than skips) so that a run cannot pass without having tried the command.
+const CLI = join(__dirname, "../../../dist/sim/cli.js");
+
+describe("the streambus-sim command", () => {
   it("prints one line with ready, serves the cluster, and stops cleanly on SIGTERM", async () => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
     const base = await findFreeRange(8);
     const child = spawn(
       process.execPath,
