@@ -32,9 +32,11 @@ check: deps
 ## test: check, then every test (unit, integration against the emulator, end-to-end through the real engine)
 test: build check test-servers test-only
 
-## test-servers: versitygw, the real S3-compatible server of the backup tests (built once, cached)
+## test-servers: versitygw (the backup tests' S3 server) and promtool (the alert rules'), each
+## used from PATH or built once from the Go module proxy and cached
 test-servers:
 	@scripts/versitygw.sh >/dev/null
+	@scripts/promtool.sh
 
 test-only:
 	@mkdir -p .streambus

@@ -15,8 +15,8 @@ function requirePromtool(): void {
   const probe = spawnSync("promtool", ["--version"], { encoding: "utf8" });
   if (probe.error !== undefined || probe.status !== 0) {
     throw new Error(
-      "promtool is not installed: install Debian's `prometheus` package " +
-        "(`apt-get update && apt-get install -y prometheus`), which .ci/run does too",
+      "promtool is not on PATH: run `make test-servers` (scripts/promtool.sh builds it from the Go " +
+        "module proxy) or install Debian's `prometheus` package, as .ci/run does",
     );
   }
 }
