@@ -14,6 +14,11 @@ describe("parseDuration", () => {
       '--deadline must be a duration like 90s, 30m or 1h30m: got "soon"',
     );
     expect(() => parseDuration("0s", "--sample")).toThrow("--sample must be longer than zero");
+    // Zero once rounded to whole milliseconds, bare or with a unit: a usage error, not a bug.
+    expect(() => parseDuration("0", "--deadline")).toThrow('--deadline must be longer than zero: got "0"');
+    expect(() => parseDuration("0.0001", "--deadline")).toThrow("--deadline must be longer than zero");
+    expect(() => parseDuration("0.1ms", "--deadline")).toThrow("--deadline must be longer than zero");
+    expect(() => parseDuration("99999999999999999999h", "--deadline")).toThrow("--deadline is too long");
   });
 });
 

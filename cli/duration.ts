@@ -8,14 +8,17 @@ const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000
  */
 export function parseDuration(text: string, flag: string): number {
   const trimmed = text.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  const parts = /^\d+(\.\d+)?$/.test(trimmed)
+    ? [[trimmed, trimmed, "s"]]
+    : [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
   if (parts.length === 0 || parts.map((p) => p[0]).join("") !== trimmed) {
     throw new UsageError(`${flag} must be a duration like 90s, 30m or 1h30m: got "${text}"`);
   }
-  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * UNITS[p[2]!]!, 0);
+  const ms = Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * UNITS[p[2]!]!, 0));
+  // Rounded first: "0.0001s" is no more a deadline than "0" is.
   if (ms <= 0) throw new UsageError(`${flag} must be longer than zero: got "${text}"`);
-  return Math.round(ms);
+  if (!Number.isSafeInteger(ms)) throw new UsageError(`${flag} is too long: got "${text}"`);
+  return ms;
 }
 
 /** A positive integer argument (a broker id, a count); throws a `UsageError` naming it. */

@@ -110,15 +110,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
 }
 
-/** One line for an error, and its exit code. */
-function report(error: unknown, out: Output): number {
+/**
+ * One line for an error, and its exit code: 2 for bad usage (arguments are turned into
+ * `UsageError`s where they are parsed) and an unreachable cluster; 1 for everything else,
+ * a bug included (a stray `TypeError` is no reason to blame the user's input).
+ */
+export function report(error: unknown, out: Output): number {
   const message = error instanceof Error ? error.message : String(error);
   if (
     error instanceof UsageError ||
     error instanceof UnknownBrokerError ||
-    error instanceof BrokerNotRegisteredError ||
-    error instanceof RangeError ||
-    error instanceof TypeError
+    error instanceof BrokerNotRegisteredError
   ) {
     out.error(message);
     return EXIT.usage;

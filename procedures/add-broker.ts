@@ -36,6 +36,30 @@ export class BrokerNotRegisteredError extends Error {
   }
 }
 
+/** Rebalances `addBroker` runs at most before it gives up on a balanced cluster. */
+const MAX_REBALANCES = 3;
+
+/** The broker joined, but the partitions were still unbalanced after every rebalance tried. */
+export class StillUnbalancedError extends Error {
+  /** The broker added. */
+  readonly brokerId: number;
+  /** Partition replicas per broker at the last check. */
+  readonly replicas: Record<number, number>;
+
+  constructor(brokerId: number, active: number[], rebalances: number, replicas: Record<number, number>) {
+    const per = Object.entries(replicas)
+      .map(([id, n]) => `broker-${id} ${n}`)
+      .join(", ");
+    super(
+      `broker ${brokerId} joined, but the partitions are still unbalanced across brokers ${active.join(", ")} ` +
+        `after ${rebalances} rebalances (replicas: ${per}): see \`streambus-ops partitions\`, then rebalance again`,
+    );
+    this.name = "StillUnbalancedError";
+    this.brokerId = brokerId;
+    this.replicas = replicas;
+  }
+}
+
 /** What `addBroker` did. */
 export interface AddBrokerReport {
   /** The broker added. */
@@ -54,7 +78,9 @@ export interface AddBrokerReport {
  * The runbook's Add Broker, as code: waits until the new broker has registered, joins it,
  * rebalances across the new member set and waits for the moves, reporting progress. Safe
  * to run again after an interruption: a member already active is not joined again, a
- * running rebalance is followed, a balanced cluster needs no moves.
+ * running rebalance is followed, a balanced cluster needs no moves. Throws a
+ * `RebalanceBlockedError` when the cluster refuses the rebalance (a broker draining), and a
+ * `StillUnbalancedError` when the partitions are still unbalanced after three rebalances.
  */
 export function addBroker(
   cluster: Cluster,
@@ -122,9 +148,11 @@ export function addBroker(
     let report = await runRebalance(cluster, ctx, body);
     // A rebalance adopted from an earlier run may have balanced across another set: check
     // the outcome and rebalance again if the new broker is still left out.
-    for (let round = 0; round < 2; round++) {
+    for (let round = 1; ; round++) {
       const parts = await cluster.admin.partitions(ctx.call);
-      if (balanceOf(parts.partitions, active).balanced) break;
+      const balance = balanceOf(parts.partitions, active);
+      if (balance.balanced) break;
+      if (round >= MAX_REBALANCES) throw new StillUnbalancedError(brokerId, active, round, balance.replicas);
       report = await runRebalance(cluster, ctx, body);
     }
     return { brokerId, joined, drainStopped, rebalance: report, activeMembers: active };

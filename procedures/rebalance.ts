@@ -47,6 +47,22 @@ export class RebalanceFailedError extends Error {
 }
 
 /**
+ * The cluster refused to start a rebalance (`409 conflict`) for a reason other than one
+ * already running, such as a broker that drains. Sending the start again would only be
+ * refused again: it needs the cause gone first.
+ */
+export class RebalanceBlockedError extends Error {
+  /** The draining brokers that block it; empty when the cluster named another cause. */
+  readonly brokerIds: number[];
+
+  constructor(message: string, brokerIds: number[], options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "RebalanceBlockedError";
+    this.brokerIds = brokerIds;
+  }
+}
+
+/**
  * Rebalances partitions across the brokers and waits for it to finish, reporting moves,
  * bytes and percent. Safe to run twice: a rebalance already running is followed, not
  * started again, and a balanced cluster answers at once with no moves.
@@ -76,7 +92,10 @@ export function rebalance(cluster: Cluster, opts: RebalanceOptions = {}): Promis
 /**
  * Starts (or adopts) a rebalance and waits for it. A start whose answer was lost is never
  * blindly sent again: the status says whether it took effect, and a second start of a
- * running one answers `409 conflict` with the running one's id, which is then followed.
+ * running one answers `409 conflict` with the running one's id, which is then followed
+ * once the status shows that id running. Any other `409` (a broker draining) throws a
+ * `RebalanceBlockedError`: there is nothing to follow, and a finished run must not pass
+ * for this one.
  */
 export async function runRebalance(
   cluster: Cluster,
@@ -108,9 +127,24 @@ export async function runRebalance(
           started.rebalance_id ?? (await cluster.admin.rebalanceStatus(ctx.call)).rebalance_id ?? "unknown";
       } catch (error) {
         if (error instanceof ContractError && error.code === "conflict") {
-          adopted = true;
-          id = typeof error.details.rebalance_id === "string" ? error.details.rebalance_id : "unknown";
-          break;
+          const claimed = typeof error.details.rebalance_id === "string" ? error.details.rebalance_id : null;
+          if (claimed === null) throw await blockedBy(cluster, ctx, error);
+          const now = await cluster.admin.rebalanceStatus(ctx.call);
+          if (now.status === "running" && now.rebalance_id === claimed) {
+            adopted = true;
+            id = claimed;
+            break;
+          }
+          // It finished between the answer and the status. The 409 proved this start was not
+          // applied, so sending it again is no blind repeat; a newer running one is then named.
+          if (attempt >= 4) {
+            throw new RebalanceBlockedError(
+              `the cluster keeps answering that a rebalance is running (last ${claimed}), but none stays running to follow`,
+              [],
+              { cause: error },
+            );
+          }
+          continue;
         }
         if (!isAmbiguous(error) || attempt >= 4) throw error;
         // The start may or may not have taken effect: ask before sending it again.
@@ -128,6 +162,35 @@ export async function runRebalance(
     moves: { done: final.moves_completed, total: final.moves_total },
     bytes: { done: final.bytes_moved, total: final.bytes_total },
   };
+}
+
+/** The error for a `409 conflict` that names no running rebalance: why the start was refused. */
+async function blockedBy(
+  cluster: Cluster,
+  ctx: ProcedureContext,
+  error: ContractError,
+): Promise<RebalanceBlockedError> {
+  const named = typeof error.details.broker_id === "number" ? error.details.broker_id : undefined;
+  const draining = await cluster
+    .refresh(ctx.call)
+    .then((m) => m.members.filter((x) => x.state === "draining").map((x) => x.broker_id))
+    .catch(() => [] as number[]);
+  if (named !== undefined && (draining.includes(named) || /drain/i.test(error.apiMessage))) {
+    draining.splice(0, draining.length, named, ...draining.filter((x) => x !== named));
+  }
+  if (draining.length === 0) {
+    return new RebalanceBlockedError(
+      `the cluster refused to start a rebalance (409 conflict: ${error.apiMessage}) and none is running to follow`,
+      [],
+      { cause: error },
+    );
+  }
+  const who = draining.length === 1 ? `broker ${draining[0]} is` : `brokers ${draining.join(", ")} are`;
+  return new RebalanceBlockedError(
+    `${who} draining: a rebalance cannot start until the drain finishes or is stopped`,
+    draining,
+    { cause: error },
+  );
 }
 
 /** Polls the rebalance status with backoff until it is no longer running; throws if it failed. */

@@ -23,11 +23,21 @@ export function s3Target(
   const bucket = pick("bucket", "STREAMBUS_BACKUP_BUCKET");
   if (!bucket) throw new UsageError("no bucket: pass --bucket NAME or set STREAMBUS_BACKUP_BUCKET");
   const endpoint = pick("s3-endpoint", "STREAMBUS_S3_ENDPOINT", "AWS_ENDPOINT_URL_S3");
-  if (endpoint !== undefined && !/^https?:\/\/[^/\s]+/.test(endpoint)) {
+  if (endpoint !== undefined && !isHttpUrl(endpoint)) {
     throw new UsageError(`--s3-endpoint must be an http(s) URL: got "${endpoint}"`);
   }
   let prefix = pick("prefix", "STREAMBUS_BACKUP_PREFIX") ?? "";
   if (prefix && !prefix.endsWith("/")) prefix += "/";
   const region = pick("region", "AWS_REGION");
   return { bucket, prefix, ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}) };
+}
+
+/** Whether `text` parses as an http(s) URL with a host (a bad port or host fails here, not in the SDK). */
+function isHttpUrl(text: string): boolean {
+  if (!/^https?:\/\/[^/\s]+/.test(text)) return false;
+  try {
+    return new URL(text).host !== "";
+  } catch {
+    return false;
+  }
 }

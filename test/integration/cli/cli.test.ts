@@ -7,7 +7,7 @@ import { mkdtempSync, statSync, writeFileSync, readdirSync, existsSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkHealth } from "../../../procedures";
+import { addBroker, checkHealth } from "../../../procedures";
 import { startVersitygw, type TestS3 } from "../helpers/s3";
 import { eventually, startTestSim, type TestSim } from "../helpers/sim";
 
@@ -271,6 +271,27 @@ describe("failures and bad input", () => {
     expect(r).not.toContain("not-the-token");
   });
 
+  it("rebalance while a broker drains: one line naming the drain, exit 1", async () => {
+    // Its own emulator with slow drains (seconds), so the drain is still under way when the CLI runs.
+    const slow = await startTestSim({ token: TOKEN, moveRateBytesPerS: 256 * 2 ** 10, moveOverheadMs: 200 });
+    try {
+      const c = slow.cluster({ token: TOKEN });
+      await eventually(async () => (await checkHealth(c)).ok, 15_000, "a healthy cluster");
+      await slow.provision(4);
+      await addBroker(c, 4, { throttleBytesPerS: 64 * 2 ** 20 });
+      await c.admin.drain(4);
+      const r = await run(["rebalance"], { STREAMBUS_BROKERS: slow.urls(1, 2, 3).join(",") });
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe(
+        "streambus-ops: broker 4 is draining: a rebalance cannot start until the drain finishes or is stopped\n",
+      );
+      expect(r.code).toBe(1);
+      expect((await c.refresh()).members.find((m) => m.broker_id === 4)?.state).toBe("draining");
+    } finally {
+      await slow.stop();
+    }
+  });
+
   it("bad usage: unknown command or flag, exit 2", async () => {
     expect(oneLine(await run(["frob"]))).toMatch(
       /^streambus-ops: unknown command "frob" \(one of: health, quorum/,
@@ -280,6 +301,12 @@ describe("failures and bad input", () => {
     );
     expect(oneLine(await run(["health", "--deadline", "soon"]))).toBe(
       'streambus-ops: --deadline must be a duration like 90s, 30m or 1h30m: got "soon"',
+    );
+    expect(oneLine(await run(["rebalance", "--deadline", "0"]))).toBe(
+      'streambus-ops: --deadline must be longer than zero: got "0"',
+    );
+    expect(oneLine(await run(["backups", "--bucket", "b", "--s3-endpoint", "http://s3.local:99999"]))).toBe(
+      'streambus-ops: --s3-endpoint must be an http(s) URL: got "http://s3.local:99999"',
     );
   });
 });
