@@ -1,6 +1,34 @@
 import { UnknownBrokerError, type Cluster } from "../../procedures/client";
+import { removeBroker, type RemoveBrokerReport } from "../../procedures/remove-broker";
+import type { CommandArgs, CommandContext } from "../command";
+import { parsePositiveInt } from "../duration";
 
 /** Throws `UnknownBrokerError` (exit 2) unless `id` is a member. Not a command: exports none. */
 export function requireMember(cluster: Cluster, id: number): void {
   if (!cluster.brokerIds.includes(id)) throw new UnknownBrokerError(id, cluster.brokerIds);
+}
+
+/**
+ * The half of the remove-broker procedure that `drain` or `leave` runs, with the guards checked
+ * again either way; prints the report and any guard that `--force` overrode.
+ */
+export async function removeStep(
+  ctx: CommandContext,
+  { positionals, values }: CommandArgs,
+  step: "drain" | "leave",
+): Promise<{ id: number; report: RemoveBrokerReport }> {
+  const id = parsePositiveInt(positionals[0], "broker ID");
+  const cluster = await ctx.cluster();
+  requireMember(cluster, id);
+  const report = await removeBroker(cluster, id, {
+    ...(step === "drain" ? { leave: false } : { drain: false }),
+    force: values.force === true,
+    deadlineMs: ctx.deadlineMs,
+    signal: ctx.signal,
+    onProgress: ctx.out.progress,
+  });
+  ctx.out.document(report);
+  if (report.overriddenGuards.length)
+    ctx.out.check(false, `guards overridden by --force: ${report.overriddenGuards.join(", ")}`);
+  return { id, report };
 }
