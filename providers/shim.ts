@@ -14,9 +14,10 @@ export type ProviderLogic<Inputs, Outputs> = pulumi.dynamic.ResourceProvider<Inp
  * run that serialized copy rather than today's code (pulumi/pulumi#6238, #16826). Keeping the
  * serialized part this small means a fix in the logic reaches resources created long ago.
  *
- * The module is resolved from the working directory of the provider process (the Pulumi
- * project's root): through `node_modules` when this package is a dependency, and through the
- * package's self-reference when the project is this repository.
+ * The module is resolved from the working directory of the provider process (the folder of
+ * the program's `main`, or of the project), walking up: through `node_modules` when this
+ * package is a dependency, and through the package's self-reference (its `exports`) when the
+ * project is this repository.
  *
  * @param modulePath the compiled module under `dist/`, without extension, e.g. `providers/smoke`.
  */

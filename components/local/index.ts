@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { isAbsolute, resolve } from "node:path";
 import type { LocalConfig, StackConfig } from "../../stacks/config";
 import { renderRulesFile } from "../alerts";
 import { renderDashboardJson } from "../dashboard";
@@ -46,7 +47,15 @@ export function createLocalCluster(
       ),
     );
   }
-  const outputDir = l.outputDir ?? `.streambus/${pulumi.getStack()}`;
+  // Resolved here, against the project's root: the provider process runs in the directory of
+  // the program's `main` (dist/stacks), where a relative path would land in build output. An
+  // inline program (the Automation API) gets no usable root directory ("rootDirectory" as seen
+  // with v3.259.0), and runs in the project's folder.
+  const root = pulumi.runtime.getRootDirectory();
+  const outputDir = resolve(
+    isAbsolute(root) ? root : process.cwd(),
+    l.outputDir ?? `.streambus/${pulumi.getStack()}`,
+  );
   const rules = new LocalFile(
     `${name}-alert-rules`,
     { path: `${outputDir}/streambus-rules.yml`, content: renderRulesFile(config.alerts) },

@@ -1,3 +1,4 @@
+import { isAbsolute } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { find, installRecordingMocks, ofType, settle, valueOf } from "./recording-mocks";
@@ -39,7 +40,9 @@ describe("the local platform", () => {
     // The serialized provider is the thin shim, loading today's logic at run time.
     expect(String(brokers[0]?.inputs.__provider)).toContain("streambus-infra/dist/");
     const rules = find(mine, "pulumi-nodejs:dynamic/streambus:LocalFile", "streambus-alert-rules");
-    expect(rules.inputs.path).toBe(".streambus/local/streambus-rules.yml");
+    // Resolved in the program, against the project's root, not by the provider process.
+    expect(isAbsolute(String(rules.inputs.path))).toBe(true);
+    expect(String(rules.inputs.path).endsWith("/.streambus/local/streambus-rules.yml")).toBe(true);
     expect(String(rules.inputs.content)).toContain("alert: NoQuorum");
     const dashboard = find(mine, "pulumi-nodejs:dynamic/streambus:LocalFile", "streambus-dashboard");
     expect(JSON.parse(String(dashboard.inputs.content)).uid).toBe("streambus");
@@ -51,7 +54,7 @@ describe("the local platform", () => {
     });
     expect(outputs.brokerIds).toEqual([1, 2, 4]);
     expect(await valueOf(outputs.bootstrapAddresses as never)).toEqual([]);
-    expect(await valueOf(outputs.alertRules as never)).toBe("/abs/.streambus/local/streambus-rules.yml");
+    expect(await valueOf(outputs.alertRules as never)).toBe(`/abs/${String(rules.inputs.path)}`);
   });
 
   it("declares nothing of aws, kubernetes or command, and never loads their SDKs", async () => {
