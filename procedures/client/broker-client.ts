@@ -53,36 +53,17 @@ export class BrokerClient {
 
   /** `GET /health`: `healthy` (200) or `unhealthy` with a reason (503). */
   async health(opts?: CallOptions): Promise<HealthResponse> {
-    const spec = {
-      method: "GET",
-      path: "/health",
-      schema: HealthResponse,
-      kind: "health",
-      idempotency: "read",
-    } as const;
-    return (await this.http.call({ ...spec, acceptStatuses: [503] }, opts)).data;
+    return this.probe("/health", HealthResponse, opts);
   }
 
   /** `GET /health/live`. */
   async live(opts?: CallOptions): Promise<LiveResponse> {
-    return (
-      await this.http.call(
-        { method: "GET", path: "/health/live", schema: LiveResponse, kind: "health", idempotency: "read" },
-        opts,
-      )
-    ).data;
+    return this.probe("/health/live", LiveResponse, opts, []);
   }
 
   /** `GET /health/ready`: `ready` (200) or `not_ready` with a reason (503). */
   async ready(opts?: CallOptions): Promise<ReadyResponse> {
-    const spec = {
-      method: "GET",
-      path: "/health/ready",
-      schema: ReadyResponse,
-      kind: "health",
-      idempotency: "read",
-    } as const;
-    return (await this.http.call({ ...spec, acceptStatuses: [503] }, opts)).data;
+    return this.probe("/health/ready", ReadyResponse, opts);
   }
 
   /** `GET /metrics`: the Prometheus text (parse it with `parsePrometheusText`). */
@@ -295,6 +276,17 @@ export class BrokerClient {
   /** Closes the connections if this client owns its dispatcher. */
   close(): Promise<void> {
     return this.http.close();
+  }
+
+  /** A `/health*` call, with health timeouts; a `503` from `/health` or `/health/ready` is an answer (its body says why). */
+  private async probe<T>(
+    path: string,
+    schema: import("zod").ZodType<T>,
+    opts?: CallOptions,
+    acceptStatuses: readonly number[] = [503],
+  ): Promise<T> {
+    const spec = { method: "GET", path, schema, kind: "health", idempotency: "read" } as const;
+    return (await this.http.call({ ...spec, acceptStatuses }, opts)).data as T;
   }
 
   private async get<T>(path: string, schema: import("zod").ZodType<T>, opts?: CallOptions): Promise<T> {
