@@ -59,8 +59,10 @@ export interface Balance {
   replicas: Record<number, number>;
   /** Partition leaderships per broker. */
   leaders: Record<number, number>;
-  /** Most replicas on one broker minus fewest. */
+  /** Most replicas on one broker of the set minus fewest. */
   spread: number;
+  /** Replicas on brokers outside the set (draining, offline, or gone), by broker. */
+  elsewhere: Record<number, number>;
 }
 
 /**
@@ -77,10 +79,33 @@ export function balanceOf(partitions: readonly Partition[], brokerIds: readonly 
   const counts = brokerIds.map((id) => replicas[id] ?? 0);
   const spread = counts.length ? Math.max(...counts) - Math.min(...counts) : 0;
   // Replicas on brokers outside the set (a draining member) also make it unbalanced.
-  const outside = Object.keys(replicas).some(
-    (id) => !brokerIds.includes(Number(id)) && (replicas[Number(id)] ?? 0) > 0,
+  const elsewhere: Record<number, number> = Object.fromEntries(
+    Object.entries(replicas).filter(([id, n]) => !brokerIds.includes(Number(id)) && n > 0),
   );
-  return { balanced: spread <= 1 && !outside, replicas, leaders, spread };
+  const balanced = spread <= 1 && Object.keys(elsewhere).length === 0;
+  return { balanced, replicas, leaders, spread, elsewhere };
+}
+
+/**
+ * The balance in words that say what is off: the active members' counts when they differ by more
+ * than one, and each broker outside the set that still holds replicas with its member state
+ * (`broker-3 (offline) still holds 48 replicas`). Counts that are equal are never called unbalanced.
+ */
+export function describeBalance(balance: Balance, members: readonly Member[]): string {
+  if (balance.balanced) return "balanced";
+  const state = new Map(members.map((m) => [m.broker_id, m.state]));
+  const parts: string[] = [];
+  if (balance.spread > 1) {
+    const counts = Object.entries(balance.replicas)
+      .filter(([id]) => balance.elsewhere[Number(id)] === undefined)
+      .map(([id, n]) => `broker-${id} ${n}`);
+    parts.push(`unbalanced: ${counts.join(", ")} replicas (spread ${balance.spread}, at most 1)`);
+  }
+  for (const [id, n] of Object.entries(balance.elsewhere)) {
+    const s = state.get(Number(id)) ?? "not a member";
+    parts.push(`broker-${id} (${s}) still holds ${n} replica${n === 1 ? "" : "s"}`);
+  }
+  return parts.join("; ");
 }
 
 /** One broker's disk, from its `disk_free_bytes`/`disk_total_bytes` gauges. */

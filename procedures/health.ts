@@ -1,5 +1,6 @@
 import type { Cluster } from "./client";
 import { runProcedure, type ProcedureOptions } from "./common";
+import { judgeCluster, type QuorumFinding } from "./quorum";
 import {
   balanceOf,
   diskOf,
@@ -24,7 +25,11 @@ export interface HealthReport {
   clusterId: string;
   /** Each member's own health. */
   brokers: BrokerProbe[];
-  /** Raft: a leader, and a majority of the voters live. */
+  /**
+   * Raft, judged as `checkQuorum` judges it (`judgeCluster`): one leader that every broker that
+   * answers agrees on, one term, and a majority of the voters answering. `findings` names what is
+   * wrong (a split brain, no leader, disagreeing terms, unreachable brokers).
+   */
   quorum: {
     ok: boolean;
     leaderId: number | null;
@@ -32,6 +37,7 @@ export interface HealthReport {
     voters: number[];
     liveVoters: number[];
     stale: boolean;
+    findings: QuorumFinding[];
   };
   /** Partitions: all healthy, and replicas balanced over the active members. */
   partitions: Balance & { ok: boolean; total: number; healthy: number; unhealthy: number };
@@ -46,23 +52,21 @@ export interface HealthReport {
 export function checkHealth(cluster: Cluster, opts: HealthOptions = {}): Promise<HealthReport> {
   return runProcedure("health check", 30_000, opts, async (ctx) => {
     const members = await cluster.refresh(ctx.call);
-    const brokers = await probeBrokers(cluster, ctx);
-    const [raft, health, parts] = await Promise.all([
-      cluster.admin.raftStatus(ctx.call),
+    const [brokers, judged, health, parts] = await Promise.all([
+      probeBrokers(cluster, ctx),
+      judgeCluster(cluster, ctx),
       cluster.admin.partitionsHealth(ctx.call),
       cluster.admin.partitions(ctx.call),
     ]);
     const live = new Set(brokers.filter((b) => b.status === "healthy").map((b) => b.brokerId));
-    const liveVoters = raft.voters.filter((id) => live.has(id));
-    const leaderId = members.leader_id ?? raft.leader_id;
-    const stale = Boolean(members.stale || raft.stale);
     const quorum = {
-      ok: leaderId !== null && !stale && liveVoters.length * 2 > raft.voters.length,
-      leaderId,
-      term: Math.max(members.term, raft.term),
-      voters: raft.voters,
-      liveVoters,
-      stale,
+      ok: judged.ok,
+      leaderId: judged.leaderId,
+      term: judged.highestTerm ?? members.term,
+      voters: judged.voters,
+      liveVoters: judged.reachableVoters,
+      stale: judged.views.some((v) => v.stale === true),
+      findings: judged.findings,
     };
     const active = members.members.filter((m) => m.state === "active").map((m) => m.broker_id);
     const balance = balanceOf(parts.partitions, active);

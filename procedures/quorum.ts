@@ -57,11 +57,23 @@ export interface QuorumReport {
 export function checkQuorum(cluster: Cluster, opts: ProcedureOptions = {}): Promise<QuorumReport> {
   return runProcedure("quorum check", 30_000, opts, async (ctx) => {
     await cluster.refresh(ctx.call);
-    const views = await collectRaftViews(cluster, ctx);
-    // The voter list of the highest term is the newest configuration.
-    const newest = views.filter((v) => v.reachable).sort((a, b) => (b.term ?? 0) - (a.term ?? 0))[0];
-    return judgeQuorum(views, newest?.voters ?? []);
+    return judgeCluster(cluster, ctx);
   });
+}
+
+/**
+ * The verdict on the members known to `cluster` (call `refresh` first): their Raft views, judged
+ * by `judgeQuorum` against the newest voter list. Every command that judges the quorum (`quorum`,
+ * `health`) goes through here, so they agree whatever the order of the brokers.
+ */
+export async function judgeCluster(cluster: Cluster, ctx: ProcedureContext): Promise<QuorumReport> {
+  const views = await collectRaftViews(cluster, ctx);
+  // The voter list of the highest term is the newest configuration; ties go to the lowest id,
+  // so the order in which brokers answered never changes the verdict.
+  const newest = views
+    .filter((v) => v.reachable)
+    .sort((a, b) => (b.term ?? 0) - (a.term ?? 0) || a.brokerId - b.brokerId)[0];
+  return judgeQuorum(views, newest?.voters ?? []);
 }
 
 /** Asks each known member for its own Raft view; a broker that does not answer is marked so. */

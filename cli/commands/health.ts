@@ -1,6 +1,8 @@
+import { describeBalance } from "../../procedures/facts";
 import { checkHealth } from "../../procedures/health";
 import type { Command } from "../command";
 import { EXIT } from "../errors";
+import { quorumFindingLines } from "./shared";
 
 /** `streambus-ops health`: the runbook's Quick Health Check. */
 export const command: Command = {
@@ -29,17 +31,15 @@ export const command: Command = {
     }
     const q = r.quorum;
     const counts = `${q.liveVoters.length}/${q.voters.length}`;
-    out.check(
-      q.ok,
-      q.ok
-        ? `Raft: quorum OK (${counts})`
-        : `Raft: no quorum (${counts}${q.leaderId === null ? ", no leader" : ""}${q.stale ? ", stale" : ""})`,
-    );
+    if (q.ok) out.check(true, `Raft: quorum OK (${counts})`);
+    else {
+      // The same lines as `streambus-ops quorum`: both come from one judgement.
+      const lines = quorumFindingLines(q.findings);
+      for (const line of lines) out.check(false, line);
+      if (lines.length === 0) out.check(false, `Raft: no quorum (${counts})`);
+    }
     const p = r.partitions;
-    const per = Object.entries(p.replicas)
-      .map(([id, n]) => `broker-${id} ${n}`)
-      .join(", ");
-    const balance = p.balanced ? "balanced" : `unbalanced (${per})`;
+    const balance = describeBalance(p, cluster.members);
     if (p.unhealthy > 0) {
       out.check(
         false,

@@ -1,3 +1,4 @@
+import { describeBalance } from "../../procedures/facts";
 import { checkPartitions } from "../../procedures/partitions";
 import type { Command } from "../command";
 import { EXIT } from "../errors";
@@ -9,7 +10,8 @@ export const command: Command = {
   summary: "partition health, with each unhealthy partition and why",
   usage: "",
   async run(ctx) {
-    const r = await checkPartitions(await ctx.cluster(), { deadlineMs: ctx.deadlineMs, signal: ctx.signal });
+    const cluster = await ctx.cluster();
+    const r = await checkPartitions(cluster, { deadlineMs: ctx.deadlineMs, signal: ctx.signal });
     const { out } = ctx;
     out.document(r);
     out.check(r.ok, `Partitions: ${r.healthy}/${r.total} healthy${r.stale ? " (stale: no leader)" : ""}`);
@@ -24,7 +26,9 @@ export const command: Command = {
       .join(", ");
     out.check(
       r.balance.balanced,
-      `Balance: ${r.balance.balanced ? "balanced" : "unbalanced"} (replicas: ${per})`,
+      r.balance.balanced
+        ? `Balance: balanced (replicas: ${per})`
+        : `Balance: ${describeBalance(r.balance, cluster.members)}`,
     );
     return r.ok ? EXIT.ok : EXIT.failed;
   },

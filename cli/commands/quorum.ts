@@ -1,6 +1,7 @@
 import { checkQuorum } from "../../procedures/quorum";
 import type { Command } from "../command";
 import { EXIT } from "../errors";
+import { quorumFindingLines } from "./shared";
 
 /** `streambus-ops quorum`: each broker's view of leader and term, split brain named. */
 export const command: Command = {
@@ -24,9 +25,7 @@ export const command: Command = {
         `broker-${v.brokerId}: ${v.state}, term ${v.term}, leader ${v.leaderId ?? "none"}${v.stale ? " (stale)" : ""}`,
       );
     }
-    // An unreachable broker already has its own line above.
-    for (const f of r.findings.filter((x) => x.kind !== "unreachable"))
-      out.check(false, f.kind === "split_brain" ? `Split brain: ${f.message}` : `Raft: ${f.message}`);
+    for (const line of quorumFindingLines(r.findings)) out.check(false, line);
     if (r.ok)
       out.check(
         true,

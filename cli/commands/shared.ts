@@ -1,4 +1,5 @@
 import { UnknownBrokerError, type Cluster } from "../../procedures/client";
+import type { QuorumFinding } from "../../procedures/quorum";
 import { removeBroker, type RemoveBrokerReport } from "../../procedures/remove-broker";
 import type { CommandArgs, CommandContext } from "../command";
 import { parsePositiveInt } from "../duration";
@@ -31,4 +32,14 @@ export async function removeStep(
   if (report.overriddenGuards.length)
     ctx.out.check(false, `guards overridden by --force: ${report.overriddenGuards.join(", ")}`);
   return { id, report };
+}
+
+/**
+ * One `✗` line per quorum finding, as `quorum` and `health` both print them. Unreachable brokers
+ * are left out: each already has its own line.
+ */
+export function quorumFindingLines(findings: readonly QuorumFinding[]): string[] {
+  return findings
+    .filter((f) => f.kind !== "unreachable")
+    .map((f) => (f.kind === "split_brain" ? `Split brain: ${f.message}` : `Raft: ${f.message}`));
 }

@@ -2,7 +2,7 @@ import { Agent } from "undici";
 import type { z } from "zod";
 import type { Member, MembersResponse } from "../contract";
 import { BrokerClient } from "./broker-client";
-import { AdminApiError, ConnectionError, TimeoutError } from "./errors";
+import { AdminApiError, ConnectionError, ContractError, HttpError, TimeoutError } from "./errors";
 import {
   AdminHttp,
   parseBaseUrl,
@@ -30,6 +30,15 @@ export class ClusterUnreachableError extends AdminApiError {
   }
 }
 
+/** Why one broker failed a call, in a few words: `ECONNREFUSED`, `timed out after 2000 ms`, `HTTP 500`. */
+function failureReason(error: unknown): string {
+  if (error instanceof TimeoutError) return `timed out after ${error.timeoutMs} ms`;
+  if (error instanceof ConnectionError) return error.code ?? "unreachable";
+  if (error instanceof ContractError) return `HTTP ${error.status} ${error.code}`;
+  if (error instanceof HttpError) return `HTTP ${error.status}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** A broker id that is not a member of the cluster. */
 export class UnknownBrokerError extends Error {
   /** The id asked for. */
@@ -44,9 +53,10 @@ export class UnknownBrokerError extends Error {
 
 /**
  * Sends cluster-wide calls to whichever broker answers: the contract lets any broker answer
- * any `/admin/*` call. A broker that cannot be reached is skipped at once (no backoff), so a
- * down broker costs one refused connection; backoff applies between full rounds and to
- * transient answers (`503 no_quorum`).
+ * any `/admin/*` call. A broker that fails a call in a way worth another attempt (unreachable,
+ * timed out, a 5xx answer, `503 no_quorum`) is skipped at once for the next one, so one bad
+ * broker costs one failed call, not a round of backoff; backoff applies only once every broker
+ * has failed the call.
  */
 class FailoverTransport implements Transport {
   private preferred = 0;
@@ -68,6 +78,8 @@ class FailoverTransport implements Transport {
     const retries = opts.retries ?? this.options.retry.retries;
     let attempt = 0;
     let failures = new Map<string, string>();
+    // The last broker that answered (with a 5xx): its error says more than "no broker answered".
+    let answered: unknown;
     for (;;) {
       const pool = this.pool();
       const http = pool[this.preferred % pool.length]!;
@@ -76,25 +88,17 @@ class FailoverTransport implements Transport {
       } catch (error) {
         if (opts.signal?.aborted || !isRetryable(error, spec.idempotency)) throw error;
         const unreachable = error instanceof ConnectionError || error instanceof TimeoutError;
-        if (unreachable) {
-          failures.set(
-            http.baseUrl,
-            error instanceof TimeoutError
-              ? `timed out after ${error.timeoutMs} ms`
-              : (error.code ?? "unreachable"),
-          );
-          this.preferred = (this.preferred + 1) % pool.length;
-          if (failures.size < pool.length) continue;
-        }
+        if (!unreachable) answered = error;
+        failures.set(http.baseUrl, failureReason(error));
+        this.preferred = (this.preferred + 1) % pool.length;
+        if (failures.size < pool.length) continue;
         if (attempt >= retries) {
-          if (unreachable) {
-            const list = [...failures].map(([url, e]) => ({ url, error: e }));
-            throw new ClusterUnreachableError(
-              { method: spec.method, url: `${http.baseUrl}${spec.path}` },
-              list,
-            );
-          }
-          throw error;
+          if (answered !== undefined) throw answered;
+          const list = [...failures].map(([url, e]) => ({ url, error: e }));
+          throw new ClusterUnreachableError(
+            { method: spec.method, url: `${http.baseUrl}${spec.path}` },
+            list,
+          );
         }
         const delay = backoffDelay(attempt++, this.options.retry, this.options.random);
         this.options.log(`retrying ${spec.method} ${spec.path} in ${delay} ms: ${(error as Error).message}`);
@@ -102,6 +106,7 @@ class FailoverTransport implements Transport {
           throw error;
         });
         failures = new Map();
+        answered = undefined;
       }
     }
   }

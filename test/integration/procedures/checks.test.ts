@@ -96,6 +96,35 @@ describe("faults", () => {
     }
   });
 
+  it("a broker answering 500 to every admin call: every check fails over from it, listed first", async () => {
+    await t.fault({ broker_id: 1, error_rate: 1 });
+    const viaBroken = new Cluster(t.urls(1, 2, 3), FAST_CLIENT);
+    try {
+      const members = await viaBroken.refresh();
+      expect(members.members.map((m) => m.broker_id).sort()).toEqual([1, 2, 3]);
+      const h = await checkHealth(viaBroken);
+      expect(h.quorum.ok).toBe(true);
+      const q = await checkQuorum(viaBroken);
+      expect(q.ok).toBe(true);
+      expect(q.views.find((v) => v.brokerId === 1)).toMatchObject({ reachable: false, error: "HTTP 500" });
+      expect((await checkPartitions(viaBroken)).ok).toBe(true);
+    } finally {
+      await viaBroken.close();
+    }
+  });
+
+  it("a broker slower than the read timeout, listed first: reads fail over within the deadline", async () => {
+    await t.fault({ broker_id: 1, latency_ms: 3_000 });
+    const viaSlow = new Cluster(t.urls(1, 2, 3), { ...FAST_CLIENT, timeouts: { read: 500, health: 500 } });
+    try {
+      const started = Date.now();
+      expect((await checkPartitions(viaSlow, { deadlineMs: 5_000 })).ok).toBe(true);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await viaSlow.close();
+    }
+  });
+
   it("a slow broker: its health times out and is named; the check still ends in time", async () => {
     await t.fault({ broker_id: 2, latency_ms: 2_500 });
     const started = Date.now();
@@ -151,5 +180,45 @@ describe("faults", () => {
     const err = await removeBroker(cluster, others[0]!, { force: false }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GuardError);
     expect((err as Error).message).toContain("no single leader");
+  });
+
+  it("health reaches the quorum check's verdict whatever the order of the brokers, split brain included", async () => {
+    let before = await checkQuorum(cluster);
+    await eventually(async () => (before = await checkQuorum(cluster)).ok, 10_000, "one leader");
+    const oldLeader = before.leaderId!;
+    const others = [1, 2, 3].filter((id) => id !== oldLeader);
+    const orders = [t.urls(oldLeader, ...others), t.urls(...others.reverse(), oldLeader)].map(
+      (urls) => new Cluster(urls, FAST_CLIENT),
+    );
+    const kinds = (findings: Array<{ kind: string }>) => findings.map((f) => f.kind).sort();
+    try {
+      await t.cut([[oldLeader], others]);
+      await eventually(
+        async () => (await checkQuorum(cluster)).findings.some((f) => f.kind === "split_brain"),
+        5_000,
+        "split brain",
+      );
+      for (const c of orders) {
+        const h = await checkHealth(c);
+        expect(h.quorum.ok).toBe(false);
+        expect(kinds(h.quorum.findings)).toContain("split_brain");
+      }
+      // Once the old leader gives up leading, the verdict settles: both orders must match it.
+      await eventually(
+        async () => !(await checkQuorum(cluster)).findings.some((f) => f.kind === "split_brain"),
+        10_000,
+        "the old leader to step down",
+      );
+      const q = await checkQuorum(cluster);
+      for (const c of orders) {
+        const h = await checkHealth(c);
+        expect({ ok: h.quorum.ok, kinds: kinds(h.quorum.findings) }).toEqual({
+          ok: q.ok,
+          kinds: kinds(q.findings),
+        });
+      }
+    } finally {
+      await Promise.all(orders.map((c) => c.close()));
+    }
   });
 });
