@@ -1,8 +1,10 @@
-import type { Member } from "./contract";
 import type { Cluster } from "./client";
-import { formatDuration, GuardError, runProcedure, type ProcedureOptions } from "./common";
-import { balanceOf } from "./facts";
-import { runRebalance, type RebalanceReport } from "./rebalance";
+import { runProcedure, type ProcedureOptions } from "./common";
+import { additionGuards, guardError } from "./guards";
+import { joinStep, rebalanceOnto, waitRegistered } from "./membership";
+import type { RebalanceReport } from "./rebalance";
+
+export { BrokerNotRegisteredError } from "./membership";
 
 /** Options of `addBroker`. */
 export interface AddBrokerOptions extends ProcedureOptions {
@@ -19,21 +21,6 @@ export interface AddBrokerOptions extends ProcedureOptions {
    * coming (the contract: a new broker registers within 30 s). Defaults to 120,000.
    */
   registerTimeoutMs?: number;
-}
-
-/** The broker did not register in time: not started, wrong id, or cannot reach the cluster. */
-export class BrokerNotRegisteredError extends Error {
-  /** The broker waited for. */
-  readonly brokerId: number;
-
-  constructor(brokerId: number, waitedMs: number, known: number[]) {
-    super(
-      `broker ${brokerId} has not registered with the cluster after ${formatDuration(waitedMs)} ` +
-        `(members: ${known.join(", ") || "none"}): is it started with that id, and can it reach the cluster?`,
-    );
-    this.name = "BrokerNotRegisteredError";
-    this.brokerId = brokerId;
-  }
 }
 
 /** Rebalances `addBroker` runs at most before it gives up on a balanced cluster. */
@@ -92,46 +79,21 @@ export function addBroker(
   }
   return runProcedure(`add broker ${brokerId}`, 6 * 3_600_000, opts, async (ctx) => {
     ctx.left = `broker ${brokerId} has not registered (is it started, and can it reach the cluster?); join and rebalance not done`;
-    ctx.progress({ step: "register", message: `waiting for broker ${brokerId} to register` });
-    const registerBy = Date.now() + (opts.registerTimeoutMs ?? 120_000);
-    const found = await ctx.waitUntil(
-      () => cluster.refresh(ctx.call),
-      (m) => m.members.some((x) => x.broker_id === brokerId) || Date.now() >= registerBy,
-    );
-    if (!found.members.some((x) => x.broker_id === brokerId)) {
-      throw new BrokerNotRegisteredError(brokerId, opts.registerTimeoutMs ?? 120_000, cluster.brokerIds);
-    }
+    const member = await waitRegistered(cluster, brokerId, ctx, opts.registerTimeoutMs ?? 120_000);
     if (!opts.force) {
-      if (found.leader_id === null || found.stale) {
-        throw new GuardError(
-          "leader",
-          `the cluster has no leader: refusing to join broker ${brokerId} (check with \`streambus-ops quorum\`, or force)`,
-        );
-      }
+      const seen = await cluster.refresh(ctx.call);
       const health = await cluster.admin.partitionsHealth(ctx.call);
-      const offline = health.unhealthy.filter((u) => u.reason === "offline");
-      if (offline.length > 0) {
-        throw new GuardError(
-          "offline_partitions",
-          `${offline.length} partitions are offline: refusing to join broker ${brokerId} (see \`streambus-ops partitions\`, or force)`,
+      const failures = additionGuards({ health, singleLeader: seen.leader_id !== null && !seen.stale });
+      if (failures.length > 0) {
+        throw guardError(
+          `join broker ${brokerId}`,
+          failures,
+          "check with `streambus-ops quorum` and `streambus-ops partitions`, or force",
         );
       }
     }
-    let member = found.members.find((x) => x.broker_id === brokerId) as Member;
-    let drainStopped = false;
-    if (member.state === "draining") {
-      // A broker being removed and added back: stop the drain so the join is accepted.
-      member = { ...member, ...(await cluster.admin.stopDrain(brokerId, ctx.call)) };
-      drainStopped = true;
-    }
-    let joined = false;
-    if (member.state !== "active") {
-      ctx.left = `join broker ${brokerId}, then rebalance`;
-      ctx.progress({ step: "join", message: `joining broker ${brokerId}` });
-      await cluster.admin.join(brokerId, ctx.call);
-      joined = true;
-    }
-    ctx.progress({ step: "join", message: `broker ${brokerId} is an active member` });
+    ctx.left = `join broker ${brokerId}, then rebalance`;
+    const { joined, drainStopped } = await joinStep(cluster, brokerId, ctx, member);
     const after = await cluster.refresh(ctx.call);
     const active = after.members
       .filter((m) => m.state === "active")
@@ -139,22 +101,13 @@ export function addBroker(
       .sort((a, b) => a - b);
     if (opts.rebalance === false) return { brokerId, joined, drainStopped, activeMembers: active };
 
-    ctx.left = `rebalance across brokers ${active.join(", ")}`;
-    const body = {
-      brokers: active,
-      ...(opts.maxConcurrentMoves ? { max_concurrent_moves: opts.maxConcurrentMoves } : {}),
-      ...(opts.throttleBytesPerS ? { throttle_bytes_per_s: opts.throttleBytesPerS } : {}),
-    };
-    let report = await runRebalance(cluster, ctx, body);
-    // A rebalance adopted from an earlier run may have balanced across another set: check
-    // the outcome and rebalance again if the new broker is still left out.
-    for (let round = 1; ; round++) {
-      const parts = await cluster.admin.partitions(ctx.call);
-      const balance = balanceOf(parts.partitions, active);
-      if (balance.balanced) break;
-      if (round >= MAX_REBALANCES) throw new StillUnbalancedError(brokerId, active, round, balance.replicas);
-      report = await runRebalance(cluster, ctx, body);
-    }
+    // A rebalance adopted from an earlier run may have balanced across another set: the
+    // outcome is checked, and rebalanced again while the new broker is still left out.
+    const { report, rounds, balance } = await rebalanceOnto(cluster, ctx, active, {
+      ...opts,
+      maxRounds: MAX_REBALANCES,
+    });
+    if (!balance.balanced) throw new StillUnbalancedError(brokerId, active, rounds, balance.replicas);
     return { brokerId, joined, drainStopped, rebalance: report, activeMembers: active };
   });
 }

@@ -7,6 +7,7 @@ import { registerBrokers } from "./membership";
 import { MoveEngine } from "./moves";
 import type { ResolvedOptions } from "./options";
 import { Raft } from "./raft";
+import { RequestCounter } from "./requests";
 import { replicate } from "./replication";
 import { StorageTasks } from "./storage";
 import { seedTopics } from "./topics";
@@ -24,6 +25,8 @@ export class Cluster {
   readonly moves: MoveEngine;
   readonly storage: StorageTasks;
   readonly metrics = new Metrics();
+  /** Admin API requests served, by broker, method and path (`GET /sim/requests`). */
+  readonly requests = new RequestCounter();
   meta: Metadata;
   /** Set when the metadata changed since the state dir was last written. */
   dirty = false;

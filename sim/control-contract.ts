@@ -60,3 +60,16 @@ export const IntegrityResponse = z.object({
 });
 /** `GET /sim/integrity`. */
 export type IntegrityResponse = z.infer<typeof IntegrityResponse>;
+
+/** One count of `GET /sim/requests`: admin API requests a broker served with this method and path. */
+export const RequestCount = z.object({
+  broker_id: z.int().positive(),
+  method: z.string(),
+  path: z.string(),
+  count: z.int().positive(),
+});
+
+/** `GET /sim/requests` (and `DELETE /sim/requests`, which starts counting from zero). */
+export const RequestsResponse = z.object({ total: z.int().nonnegative(), requests: z.array(RequestCount) });
+/** `GET /sim/requests`. */
+export type RequestsResponse = z.infer<typeof RequestsResponse>;

@@ -1,35 +1,16 @@
-import { ConnectionError, ContractError, HttpError, TimeoutError } from "./errors";
 import type { RetryOptions } from "./options";
 
-/**
- * How safe a call is to send again.
- * - `read`: changes nothing.
- * - `idempotent`: a write that the contract makes idempotent ("repeating a call that
- *   already took effect answers 2xx with the current state").
- * - `once`: a write whose repetition would do something different (a second snapshot, a
- *   second compaction task, a second rebalance): sent again only when the answer proves
- *   the first was not applied.
- */
-export type Idempotency = "read" | "idempotent" | "once";
-
-/** The contract's codes for "no leader right now": the write was not applied. */
-const NOT_APPLIED_CODES = new Set(["no_quorum", "not_leader"]);
-
-/** Whether an error proves that the request was not applied by the cluster. */
-export function provesNotApplied(error: unknown): boolean {
-  if (error instanceof ContractError) return error.status === 503 && NOT_APPLIED_CODES.has(error.code);
-  if (error instanceof ConnectionError) return !error.sent;
-  return false;
-}
-
-/** Whether an error is worth another attempt, given how safe the call is to repeat. */
-export function isRetryable(error: unknown, idempotency: Idempotency): boolean {
-  if (provesNotApplied(error)) return true;
-  if (idempotency === "once") return false;
-  if (error instanceof ContractError) return error.code === "internal" || error.status >= 500;
-  if (error instanceof HttpError) return error.status >= 500 || error.status === 429;
-  return error instanceof TimeoutError || error instanceof ConnectionError;
-}
+// The classifier lives in ./classify; these names stay exported here for the transport
+// (http.ts, cluster.ts) and older callers.
+export {
+  classifyError,
+  isAmbiguous,
+  isRetryable,
+  isTransient,
+  provesNotApplied,
+  type ErrorClass,
+  type Idempotency,
+} from "./classify";
 
 /**
  * The delay before retry number `attempt` (0 for the first retry): exponential, capped,

@@ -78,6 +78,7 @@ export class BrokerServers {
     const path = url.pathname.replace(/\/+$/, "") || "/";
     const op = this.router.opOf(method, path);
     const guarded = path.startsWith("/admin/") || path.startsWith("/debug/");
+    this.c.requests.record(id, method, path);
     let reply: Reply;
     try {
       // Auth comes first: a caller without the token learns nothing else, not even that its body is bad.

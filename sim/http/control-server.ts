@@ -102,6 +102,11 @@ export function createControlServer(c: Cluster, servers: BrokerServers): Server 
       return json(200, { groups: null });
     })
     .on("GET", "/sim/integrity", "integrity", () => json(200, integrity(c)))
+    .on("GET", "/sim/requests", "requests", () => json(200, c.requests.describe()))
+    .on("DELETE", "/sim/requests", "requests_reset", () => {
+      c.requests.reset();
+      return json(200, c.requests.describe());
+    })
     .on("GET", "/sim/cluster", "cluster", () =>
       json(200, {
         cluster_id: c.meta.clusterId,
