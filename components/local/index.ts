@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { isAbsolute, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { LocalConfig, StackConfig } from "../../stacks/config";
 import { renderRulesFile } from "../alerts";
 import { renderDashboardJson } from "../dashboard";
@@ -22,6 +23,25 @@ export function rackOf(id: number, racks: readonly string[]): string {
   const rack = racks[(id - 1) % racks.length];
   if (rack === undefined) throw new Error("local.racks must list at least one rack");
   return rack;
+}
+
+/**
+ * The Pulumi project's folder (where Pulumi.yaml is), however the program was started. The
+ * engine's own answer (`getRootDirectory()`) is empty under the Node.js language host built here
+ * (sdk v3.68.0 passes no root directory) and the literal `rootDirectory` for an inline program
+ * of the Automation API; the host also starts the program in the folder of its `main`
+ * (dist/stacks). So: the engine's answer when it is a folder with a Pulumi.yaml, else the
+ * nearest folder holding a Pulumi.yaml from `start` up, else `start`.
+ */
+export function projectRoot(
+  start: string = process.cwd(),
+  engineRoot: string = pulumi.runtime.getRootDirectory(),
+): string {
+  if (isAbsolute(engineRoot) && existsSync(join(engineRoot, "Pulumi.yaml"))) return engineRoot;
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "Pulumi.yaml"))) return dir;
+    if (dirname(dir) === dir) return resolve(start);
+  }
 }
 
 /**
@@ -48,14 +68,8 @@ export function createLocalCluster(
     );
   }
   // Resolved here, against the project's root: the provider process runs in the directory of
-  // the program's `main` (dist/stacks), where a relative path would land in build output. An
-  // inline program (the Automation API) gets no usable root directory ("rootDirectory" as seen
-  // with v3.259.0), and runs in the project's folder.
-  const root = pulumi.runtime.getRootDirectory();
-  const outputDir = resolve(
-    isAbsolute(root) ? root : process.cwd(),
-    l.outputDir ?? `.streambus/${pulumi.getStack()}`,
-  );
+  // the program's `main` (dist/stacks), where a relative path would land in build output.
+  const outputDir = resolve(projectRoot(), l.outputDir ?? `.streambus/${pulumi.getStack()}`);
   const rules = new LocalFile(
     `${name}-alert-rules`,
     { path: `${outputDir}/streambus-rules.yml`, content: renderRulesFile(config.alerts) },

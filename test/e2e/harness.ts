@@ -1,4 +1,5 @@
 import { LocalWorkspace, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -14,15 +15,50 @@ function requireOfflineEnv(): { backendUrl: string } {
       "end-to-end tests need the offline Pulumi settings: run them through `make test`, or `source scripts/env.sh` first",
     );
   }
-  if (!existsSync(join(repoRoot, "dist/providers/shim.js"))) {
-    throw new Error("end-to-end tests load the compiled providers: run `npm run build` first");
+  if (
+    !existsSync(join(repoRoot, "dist/stacks/main.js")) ||
+    !existsSync(join(repoRoot, "dist/providers/shim.js"))
+  ) {
+    throw new Error("end-to-end tests run the compiled program and providers: run `npm run build` first");
   }
   return { backendUrl };
 }
 
-/** A throwaway stack of this project, driven through the Automation API with an inline program. */
+/** What a `pulumi` command printed, and how it ended. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the plain `pulumi` CLI in the repository, as a user types it (`pulumi up --yes`), with the
+ * offline settings of scripts/env.sh from the environment. Never throws on a non-zero exit.
+ */
+export function runPulumi(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  const child = spawn("pulumi", [...args, "--non-interactive", "--color", "never"], {
+    cwd: repoRoot,
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((done, fail) => {
+    child.on("error", fail);
+    child.on("close", (code) => done({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+/** A throwaway stack of this project for one test file. */
 export interface E2EStack {
+  /** The stack's name. */
+  name: string;
+  /** The Automation API's handle on it. */
   stack: Stack;
+  /** Runs `pulumi ARGS --stack NAME` in the repository, as a user would. */
+  pulumi(...args: string[]): Promise<CliResult>;
   /** The stack's state file in the local file backend, as the engine wrote it. */
   readStateFile(): Promise<string>;
   /** Destroys what is left, removes the stack and its config file. */
@@ -30,34 +66,39 @@ export interface E2EStack {
 }
 
 /**
- * Creates a uniquely named stack of the repository's project for one test. The engine is the
- * real `pulumi` CLI on PATH; the program runs inline in this process (there is no Node.js
- * language host on this project's machines), and dynamic providers run in the
- * `pulumi-resource-pulumi-nodejs` plugin with the repository as their working directory.
+ * Creates a uniquely named stack of the repository's project. The engine is the real `pulumi`
+ * CLI on PATH. Without `program`, the stack runs the project's own program as users run it: the
+ * CLI starts `dist/stacks/main.js` through the Node.js language host. With `program`, that
+ * function runs inline in this process (the Automation API's inline mode), for tests of
+ * resources that are not part of the project's program.
  */
-export async function createE2EStack(prefix: string, program: PulumiFn): Promise<E2EStack> {
+export async function createE2EStack(prefix: string, program?: PulumiFn): Promise<E2EStack> {
   const { backendUrl } = requireOfflineEnv();
-  const stackName = `e2e-${prefix}-${process.pid}-${Date.now().toString(36)}`;
-  const stack = await LocalWorkspace.createStack(
-    { stackName, projectName: "streambus", program },
-    { workDir: repoRoot },
-  );
+  const name = `e2e-${prefix}-${process.pid}-${Date.now().toString(36)}`;
+  const stack = program
+    ? await LocalWorkspace.createStack(
+        { stackName: name, projectName: "streambus", program },
+        { workDir: repoRoot },
+      )
+    : await LocalWorkspace.createStack({ stackName: name, workDir: repoRoot });
   const stateFile = join(
     backendUrl.slice("file://".length),
     ".pulumi",
     "stacks",
     "streambus",
-    `${stackName}.json`,
+    `${name}.json`,
   );
   return {
+    name,
     stack,
+    pulumi: (...args: string[]) => runPulumi([...args, "--stack", name]),
     readStateFile: () => readFile(stateFile, "utf8"),
     async cleanup() {
       try {
         await stack.destroy();
       } finally {
-        await stack.workspace.removeStack(stackName, { force: true });
-        await rm(join(repoRoot, `Pulumi.${stackName}.yaml`), { force: true });
+        await stack.workspace.removeStack(name, { force: true });
+        await rm(join(repoRoot, `Pulumi.${name}.yaml`), { force: true });
       }
     },
   };

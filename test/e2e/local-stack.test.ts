@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimBrokersResponse, startSim, type SimCluster } from "../../sim";
-import { program } from "../../stacks";
 import { createE2EStack, repoRoot, type E2EStack } from "./harness";
 
 /** Every resource type the engine announced in an operation's events. */
@@ -42,7 +41,7 @@ describe("the local stack through the real engine, against the emulator", () => 
 
   beforeAll(async () => {
     sim = await startSim({ basePort: 0, token: ADMIN_TOKEN, registerDelayMs: 100, electionDelayMs: 100 });
-    e2e = await createE2EStack("local", program);
+    e2e = await createE2EStack("local"); // the project's program, through the CLI and language host
     outDir = join(repoRoot, ".streambus", e2e.stack.name);
     await e2e.stack.setAllConfig(config([1, 2, 3]));
   });
