@@ -5,6 +5,7 @@ import { renderDashboardJson } from "./dashboard";
 import type { AwsStackConfig } from "./aws";
 import type { KubernetesStackConfig } from "./kubernetes";
 import type { LocalStackConfig } from "./local";
+import { ClusterMembership, membershipArgs } from "./membership";
 import type { BrokerEndpoint, PlatformResult } from "./platform";
 
 /** Provisions one platform's brokers, storage, alert rules and dashboard under `parent`. */
@@ -20,11 +21,6 @@ export interface StreamBusClusterArgs {
   config: StackConfig;
   /** The platform's provisioner: `await loadPlatform(config.platform)`. */
   provision: PlatformProvisioner;
-  /**
-   * Resources the brokers' provisioning must wait for. On kubernetes, the membership issue's
-   * drain gate goes here: it runs before the StatefulSet shrinks. Defaults to none.
-   */
-  brokerDependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
@@ -45,15 +41,15 @@ export async function loadPlatform(platform: StackConfig["platform"]): Promise<P
     case "kubernetes": {
       const { createKubernetesCluster } = await import("./kubernetes/index.js");
       return (name, args, parent) =>
-        createKubernetesCluster(name, args.config as KubernetesStackConfig, parent, args.brokerDependsOn);
+        createKubernetesCluster(name, args.config as KubernetesStackConfig, parent);
     }
   }
 }
 
 /**
  * A whole StreamBus cluster on one platform (`config.platform`): brokers and their storage,
- * backup buckets (aws), alert rules and the dashboard. The live cluster's membership, quotas
- * and topics plug in on top through {@link StreamBusCluster.brokers}.
+ * backup buckets (aws), alert rules and the dashboard, and the live cluster's membership (join,
+ * rebalance, drain, leave) through {@link ClusterMembership}.
  */
 export class StreamBusCluster extends pulumi.ComponentResource {
   /** The brokers, by ascending id: each with its admin URL and the resources that run it. */
@@ -74,6 +70,8 @@ export class StreamBusCluster extends pulumi.ComponentResource {
   public readonly rulesFile: string;
   /** The platform the cluster runs on. */
   public readonly platform: StackConfig["platform"];
+  /** The live cluster's membership: one resource, or kubernetes' drain and join gates. */
+  public readonly membership: ClusterMembership[];
   private readonly result: PlatformResult;
 
   constructor(name: string, args: StreamBusClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -82,6 +80,13 @@ export class StreamBusCluster extends pulumi.ComponentResource {
     this.result = result;
     this.platform = args.config.platform;
     this.brokers = [...result.brokers].sort((a, b) => a.id - b.id);
+    this.membership = result.membership ?? [
+      new ClusterMembership(
+        `${name}-membership`,
+        membershipArgs(args.config, new Map(this.brokers.map((b) => [b.id, b.adminUrl]))),
+        { parent: this, dependsOn: this.brokers.flatMap((b) => b.resources) },
+      ),
+    ];
     this.adminUrls = pulumi
       .all(this.brokers.map((b) => b.adminUrl))
       .apply((urls) => Object.fromEntries(urls.map((url, i) => [String(this.brokers[i]?.id), url])));

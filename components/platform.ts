@@ -1,10 +1,11 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { ClusterMembership } from "./membership";
 
 /**
  * What every platform hands back to `StreamBusCluster`: one endpoint per broker and where the
- * alert rules and dashboard went. The per-broker `resources` are the seam for the membership
- * resources of the providers issue: a broker's membership depends on them, so Pulumi deletes the
- * membership (drain, leave) before the machine.
+ * alert rules and dashboard went. The cluster's membership resource depends on every broker's
+ * `resources`, so Pulumi updates it (join, rebalance, drain, leave) after new machines exist and
+ * before removed machines are deleted.
  */
 export interface BrokerEndpoint {
   /** The broker's id. */
@@ -28,4 +29,10 @@ export interface PlatformResult {
   backupBucket?: pulumi.Output<string>;
   /** The archive bucket's name (aws). */
   archiveBucket?: pulumi.Output<string>;
+  /**
+   * The membership resources, when the platform orders them itself (kubernetes: a drain gate the
+   * StatefulSet depends on and a join gate that depends on it). Absent: the cluster makes one
+   * membership resource that depends on every broker's resources.
+   */
+  membership?: ClusterMembership[];
 }

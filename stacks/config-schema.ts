@@ -154,6 +154,17 @@ const kubernetes = z.strictObject({
   serviceMonitorLabels: z.record(z.string(), z.string()).default({ release: "prometheus" }),
 });
 
+/**
+ * `adminEndpoints`: broker id → an admin URL reachable from where `pulumi` runs (a tunnel, an
+ * internal load balancer, a runner inside the network), for when the platform's own URLs are
+ * private (aws) or cluster-internal (kubernetes). Brokers not listed use the platform's URL.
+ */
+const adminEndpoints = z.record(
+  z.string().regex(/^[1-9]\d*$/, { error: "keys must be broker ids (whole numbers from 1)" }),
+  z.url({ protocol: /^https?$/, error: 'must be an http(s) admin URL, like "https://127.0.0.1:18080"' }),
+  { error: 'must map broker ids to admin URLs, like {"1": "https://127.0.0.1:18080"}' },
+);
+
 /** The whole `streambus` namespace of a stack's config, before the cross-field rules. */
 export const stackConfigSchema = z.strictObject({
   platform: z.enum(["local", "aws", "kubernetes"], { error: 'must be one of "local", "aws", "kubernetes"' }),
@@ -167,6 +178,8 @@ export const stackConfigSchema = z.strictObject({
   quotas: quotas.prefault({}),
   topics: z.array(topic, { error: "must be a list of topics" }).default([]),
   rebalance: rebalance.prefault({}),
+  adminEndpoints: adminEndpoints.default({}),
+  force: bool.default(false),
   backup: backup.prefault({}),
   alerts: alertsSchema.prefault({}),
   ports: ports.prefault({}),

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RULE_GROUP_NAME, prometheusRuleSpec } from "../alerts";
 import { BROKER_ID_PLACEHOLDER, configHash, renderBrokerConfig } from "../broker-config";
 import { renderDashboardJson } from "../dashboard";
+import { ClusterMembership, membershipArgs } from "../membership";
 import type { PlatformResult } from "../platform";
 import {
   brokerNetworkPolicy,
@@ -28,6 +29,8 @@ export interface KubernetesCluster extends PlatformResult {
   statefulSet: k8s.apps.v1.StatefulSet;
   /** The client Service's name: the cluster's bootstrap address inside kubernetes. */
   clientService: pulumi.Output<string>;
+  /** The drain gate (the StatefulSet depends on it) and the join gate (it depends on the StatefulSet). */
+  membership: [ClusterMembership, ClusterMembership];
 }
 
 /** The validator the schema also applies: a StatefulSet can only hold brokers 1..N. */
@@ -49,7 +52,6 @@ export function createKubernetesCluster(
   name: string,
   config: KubernetesStackConfig,
   parent: pulumi.Resource,
-  brokerDependsOn: pulumi.Input<pulumi.Resource>[] = [],
 ): KubernetesCluster {
   assertContiguousBrokerIds(config.brokerIds);
   const k = config.kubernetes;
@@ -114,6 +116,19 @@ export function createKubernetesCluster(
     opts,
   );
 
+  // A StatefulSet shrinks by an update, which Pulumi runs before any delete: the drain gate runs
+  // first (the StatefulSet depends on it), so removed ordinals are drained and have left before
+  // their pods go. Its URLs are the pods' DNS names, known before the StatefulSet exists.
+  const hostOf = (id: number) =>
+    pulumi.interpolate`${name}-broker-${id - 1}.${names.headless}.${namespace}.svc.cluster.local`;
+  const adminUrls = new Map(
+    config.brokerIds.map((id) => [id, pulumi.interpolate`http://${hostOf(id)}:${config.ports.admin}`]),
+  );
+  const drainGate = new ClusterMembership(
+    `${name}-membership-drain`,
+    membershipArgs(config, adminUrls, "drain"),
+    { parent },
+  );
   const statefulSet = new k8s.apps.v1.StatefulSet(
     `${name}-broker`,
     {
@@ -145,7 +160,7 @@ export function createKubernetesCluster(
         ],
       },
     },
-    { ...opts, dependsOn: brokerDependsOn },
+    { ...opts, dependsOn: [drainGate] },
   );
 
   new k8s.policy.v1.PodDisruptionBudget(
@@ -194,20 +209,24 @@ export function createKubernetesCluster(
     opts,
   );
 
-  const brokers = config.brokerIds.map((id) => {
-    const host = pulumi.interpolate`${name}-broker-${id - 1}.${names.headless}.${namespace}.svc.cluster.local`;
-    return {
-      id,
-      adminUrl: pulumi.interpolate`http://${host}:${config.ports.admin}`,
-      bootstrapAddress: pulumi.interpolate`${host}:${config.ports.client}`,
-      resources: [statefulSet as pulumi.Resource, headless],
-    };
-  });
+  // The join gate runs after the StatefulSet has grown: join the new pods' brokers, rebalance.
+  const joinGate = new ClusterMembership(
+    `${name}-membership-join`,
+    membershipArgs(config, adminUrls, "join"),
+    { parent, dependsOn: [statefulSet, headless] },
+  );
+  const brokers = config.brokerIds.map((id) => ({
+    id,
+    adminUrl: adminUrls.get(id)!,
+    bootstrapAddress: pulumi.interpolate`${hostOf(id)}:${config.ports.client}`,
+    resources: [statefulSet as pulumi.Resource, headless],
+  }));
   return {
     brokers,
     statefulSet,
     alertRules: pulumi.interpolate`${namespace}/${rule.metadata.name}#${RULE_GROUP_NAME}`,
     dashboard: pulumi.interpolate`${namespace}/${dashboard.metadata.name}`,
     clientService: clientService.metadata.name,
+    membership: [drainGate, joinGate],
   };
 }

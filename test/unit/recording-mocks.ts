@@ -105,3 +105,38 @@ export function find(recorded: readonly Recorded[], type: string, name: string):
 export function ofType(recorded: readonly Recorded[], type: string): Recorded[] {
   return recorded.filter((r) => r.type === type);
 }
+
+/** The resource options a child was declared with, by names (what ordering and replacement hinge on). */
+export interface RecordedOptions {
+  type: string;
+  /** Names of the resources it depends on explicitly. */
+  dependsOn: string[];
+  deleteBeforeReplace: boolean;
+  /** Its parent's name. */
+  parent?: string;
+}
+
+const nameOf = (resource: unknown): string => String((resource as { __name?: string }).__name);
+
+/**
+ * A transformation for a component's `transformations` option that records every child's
+ * resource options by name (mocks see inputs only): `dependsOn`, `deleteBeforeReplace`, `parent`.
+ */
+export function recordOptions(): {
+  options: Map<string, RecordedOptions>;
+  transformation: pulumi.ResourceTransformation;
+} {
+  const options = new Map<string, RecordedOptions>();
+  const transformation: pulumi.ResourceTransformation = (args) => {
+    const dependsOn = args.opts.dependsOn;
+    const list = Array.isArray(dependsOn) ? dependsOn : dependsOn ? [dependsOn] : [];
+    options.set(args.name, {
+      type: args.type,
+      dependsOn: list.map(nameOf),
+      deleteBeforeReplace: Boolean((args.opts as pulumi.CustomResourceOptions).deleteBeforeReplace),
+      parent: args.opts.parent ? nameOf(args.opts.parent) : undefined,
+    });
+    return undefined;
+  };
+  return { options, transformation };
+}
