@@ -36,6 +36,8 @@ export function connectionSettings(
         throw new UsageError((error as Error).message);
       }
     });
+  if (brokers.length === 0)
+    throw new UsageError("no brokers: pass --brokers URL,... or set STREAMBUS_BROKERS");
   const tokenFile = str(values["token-file"]);
   const token =
     tokenFile !== undefined

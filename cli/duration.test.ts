@@ -18,7 +18,16 @@ describe("parseDuration", () => {
     expect(() => parseDuration("0", "--deadline")).toThrow('--deadline must be longer than zero: got "0"');
     expect(() => parseDuration("0.0001", "--deadline")).toThrow("--deadline must be longer than zero");
     expect(() => parseDuration("0.1ms", "--deadline")).toThrow("--deadline must be longer than zero");
-    expect(() => parseDuration("99999999999999999999h", "--deadline")).toThrow("--deadline is too long");
+    expect(() => parseDuration("99999999999999999999h", "--deadline")).toThrow(
+      "--deadline must be at most 596h",
+    );
+  });
+
+  it("refuses what Node's timers cannot hold (they would fire at once)", () => {
+    expect(parseDuration("596h", "--deadline")).toBe(596 * 3_600_000);
+    expect(() => parseDuration("1000h", "--deadline")).toThrow(
+      '--deadline must be at most 596h (24 days, the longest timer Node keeps): got "1000h"',
+    );
   });
 });
 

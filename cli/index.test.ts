@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { UnknownBrokerError } from "../procedures/client";
 import { UsageError } from "./errors";
-import { report } from "./index";
+import { negativeNumbersAsArguments, report } from "./index";
 import { Output } from "./output";
 
 /** An `Output` whose stderr lines are kept. */
@@ -27,5 +27,28 @@ describe("report", () => {
       "streambus-ops: cannot read properties of undefined (reading 'state')\n",
       "streambus-ops: Invalid array length\n",
     ]);
+  });
+});
+
+describe("negativeNumbersAsArguments", () => {
+  const options = { top: { type: "string" }, force: { type: "boolean" } } as const;
+
+  it("makes a negative number a positional, or the value of the string flag before it", () => {
+    expect(negativeNumbersAsArguments(["drain", "-1"], options)).toEqual(["drain", "--", "-1"]);
+    expect(negativeNumbersAsArguments(["leave", "-1", "--force"], options)).toEqual([
+      "leave",
+      "--force",
+      "--",
+      "-1",
+    ]);
+    expect(negativeNumbersAsArguments(["latency", "--top", "-1"], options)).toEqual(["latency", "--top=-1"]);
+    expect(negativeNumbersAsArguments(["drain", "--force", "-2", "--", "x"], options)).toEqual([
+      "drain",
+      "--force",
+      "--",
+      "-2",
+      "x",
+    ]);
+    expect(negativeNumbersAsArguments(["health", "-h"], options)).toEqual(["health", "-h"]);
   });
 });

@@ -6,6 +6,7 @@ import {
   type Cluster,
 } from "../procedures/client";
 import { BrokerNotRegisteredError } from "../procedures/add-broker";
+import { NotABrokerError } from "../procedures/client/cluster";
 import type { Command, CommandContext } from "./command";
 import { connectionSettings, openCluster } from "./context";
 import { parseDuration } from "./duration";
@@ -52,7 +53,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       GLOBAL_OPTIONS,
       ...commands.map((c) => c.options ?? {}),
     );
-    const first = parseArgs({ args: argv, options: allOptions, allowPositionals: true, strict: false });
+    const args = negativeNumbersAsArguments(argv, allOptions);
+    const first = parseArgs({ args, options: allOptions, allowPositionals: true, strict: false });
     const name = first.positionals[0];
     if (!name) {
       if (first.values.help) {
@@ -71,7 +73,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     let parsed;
     try {
       parsed = parseArgs({
-        args: argv,
+        args,
         options: { ...GLOBAL_OPTIONS, ...command.options },
         allowPositionals: true,
         strict: true,
@@ -111,8 +113,34 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 }
 
 /**
+ * `parseArgs` reads `-1` as an unknown option, though it is an argument given wrongly: it becomes
+ * the value of the string flag before it (`--top -1` → `--top=-1`) or a positional (moved after
+ * `--`), so that the command's own check names it (`broker ID must be a positive integer: got "-1"`).
+ */
+export function negativeNumbersAsArguments(
+  argv: readonly string[],
+  options: ParseArgsOptionsConfig,
+): string[] {
+  const out: string[] = [];
+  const moved: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") return [...out, "--", ...moved, ...argv.slice(i + 1)];
+    if (!/^-\d/.test(arg)) {
+      out.push(arg);
+      continue;
+    }
+    const prev = out.at(-1);
+    const flag = prev?.startsWith("--") && !prev.includes("=") ? options[prev.slice(2)] : undefined;
+    if (flag?.type === "string") out[out.length - 1] = `${prev}=${arg}`;
+    else moved.push(arg);
+  }
+  return moved.length > 0 ? [...out, "--", ...moved] : out;
+}
+
+/**
  * One line for an error, and its exit code: 2 for bad usage (arguments are turned into
- * `UsageError`s where they are parsed) and an unreachable cluster; 1 for everything else,
+ * `UsageError`s where they are parsed), a URL that is not a broker's and an unreachable cluster; 1 for everything else,
  * a bug included (a stray `TypeError` is no reason to blame the user's input).
  */
 export function report(error: unknown, out: Output): number {
@@ -122,6 +150,10 @@ export function report(error: unknown, out: Output): number {
     error instanceof UnknownBrokerError ||
     error instanceof BrokerNotRegisteredError
   ) {
+    out.error(message);
+    return EXIT.usage;
+  }
+  if (error instanceof NotABrokerError) {
     out.error(message);
     return EXIT.usage;
   }

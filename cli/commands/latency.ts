@@ -1,6 +1,6 @@
 import { diagnoseLatency, formatSeconds } from "../../procedures/latency";
 import type { Command } from "../command";
-import { parseDuration } from "../duration";
+import { parseDuration, parsePositiveInt } from "../duration";
 import { EXIT } from "../errors";
 
 /** `streambus-ops latency`: request-duration quantiles, error rates, slowest queries. */
@@ -12,10 +12,10 @@ export const command: Command = {
   options: { sample: { type: "string" }, top: { type: "string" } },
   async run(ctx, { values }) {
     const sampleMs = typeof values.sample === "string" ? parseDuration(values.sample, "--sample") : 5_000;
-    const top = typeof values.top === "string" ? Number(values.top) : 10;
+    const top = typeof values.top === "string" ? parsePositiveInt(values.top, "--top") : 10;
     const r = await diagnoseLatency(await ctx.cluster(), {
       sampleMs,
-      slowQueries: Number.isInteger(top) && top > 0 ? top : 10,
+      slowQueries: top,
       deadlineMs: ctx.deadlineMs,
       signal: ctx.signal,
     });

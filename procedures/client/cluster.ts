@@ -2,7 +2,14 @@ import { Agent } from "undici";
 import type { z } from "zod";
 import type { Member, MembersResponse } from "../contract";
 import { BrokerClient } from "./broker-client";
-import { AdminApiError, ConnectionError, ContractError, HttpError, TimeoutError } from "./errors";
+import {
+  AdminApiError,
+  ConnectionError,
+  ContractError,
+  HttpError,
+  SchemaError,
+  TimeoutError,
+} from "./errors";
 import {
   AdminHttp,
   parseBaseUrl,
@@ -30,6 +37,16 @@ export class ClusterUnreachableError extends AdminApiError {
   }
 }
 
+/** The members call failed because the URL is no broker (see `NotABrokerError`), or undefined. */
+function notABroker(error: unknown): NotABrokerError | undefined {
+  const path = "/admin/cluster/members";
+  if (!(error instanceof HttpError || error instanceof SchemaError) || !error.url.endsWith(path))
+    return undefined;
+  const notJson = error instanceof SchemaError && error.issues[0]?.startsWith("body is not JSON");
+  if (!notJson && !(error instanceof HttpError && error.status === 404)) return undefined;
+  return new NotABrokerError(error.url.slice(0, -path.length), error);
+}
+
 /** Why one broker failed a call, in a few words: `ECONNREFUSED`, `timed out after 2000 ms`, `HTTP 500`. */
 function failureReason(error: unknown): string {
   if (error instanceof TimeoutError) return `timed out after ${error.timeoutMs} ms`;
@@ -37,6 +54,26 @@ function failureReason(error: unknown): string {
   if (error instanceof ContractError) return `HTTP ${error.status} ${error.code}`;
   if (error instanceof HttpError) return `HTTP ${error.status}`;
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A URL given as a broker's does not serve the admin API: `GET /admin/cluster/members`, which
+ * every broker answers, was not found there (a wrong port, such as the emulator's control port,
+ * or a wrong path), or answered with something that is not JSON.
+ */
+export class NotABrokerError extends AdminApiError {
+  /** The base URL that is not a broker's. */
+  readonly baseUrl: string;
+
+  constructor(baseUrl: string, cause: HttpError | SchemaError) {
+    super(
+      `${baseUrl} is not a StreamBus broker's admin URL: ${cause.method} ${cause.url} answered ${cause.status}` +
+        (cause instanceof SchemaError ? " with a body that is not JSON" : ""),
+      { method: cause.method, url: cause.url },
+      { cause },
+    );
+    this.baseUrl = baseUrl;
+  }
 }
 
 /** A broker id that is not a member of the cluster. */
@@ -164,7 +201,9 @@ export class Cluster {
 
   /** Asks for the members again and learns their admin URLs. */
   async refresh(opts?: CallOptions): Promise<MembersResponse> {
-    const members = await this.admin.members(opts);
+    const members = await this.admin.members(opts).catch((error: unknown) => {
+      throw notABroker(error) ?? error;
+    });
     for (const m of members.members) this.learn(m);
     this.lastMembers = members;
     return members;

@@ -227,7 +227,10 @@ function isNormalized(options: ClientOptions | NormalizedClientOptions): options
   );
 }
 
-/** Checks a broker's base URL: http(s), no credentials, no query. Throws a one-line error. */
+/**
+ * Checks a broker's base URL: http(s), no credentials, no query; a trailing `/admin` is dropped.
+ * Throws a one-line error.
+ */
 export function parseBaseUrl(raw: string): string {
   let url: URL;
   try {
@@ -244,5 +247,7 @@ export function parseBaseUrl(raw: string): string {
     throw new TypeError(`broker URL must not hold credentials: pass the token with --token-file instead`);
   }
   if (url.search || url.hash) throw new TypeError(`broker URL must not have a query or fragment: "${raw}"`);
-  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+  // Every call's path starts with /admin or /health: a URL copied with /admin at its end is the
+  // broker's base URL, not a prefix that would make /admin/admin/....
+  return `${url.origin}${url.pathname.replace(/\/+$/, "").replace(/\/admin$/, "")}`;
 }

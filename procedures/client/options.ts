@@ -78,13 +78,21 @@ export const DEFAULT_TIMEOUTS: Readonly<CallTimeouts> = {
 /** The retry defaults. */
 export const DEFAULT_RETRY: Readonly<RetryOptions> = { retries: 4, minDelayMs: 200, maxDelayMs: 3_000 };
 
+/**
+ * The longest delay Node's timers keep (2^31 - 1 ms, about 24.8 days): a longer one warns
+ * `TimeoutOverflowWarning` and fires at once, so a deadline or a timeout beyond it is refused.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /** Fills in the defaults (defaults first, caller's values after) and checks the numbers. */
 export function normalizeClientOptions(options: ClientOptions = {}): NormalizedClientOptions {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...definedOnly(options.timeouts ?? {}) };
   const retry = { ...DEFAULT_RETRY, ...definedOnly(options.retry ?? {}) };
   for (const [name, value] of Object.entries(timeouts)) {
-    if (!Number.isFinite(value) || value <= 0) {
-      throw new RangeError(`timeouts.${name} must be a positive number of milliseconds: got ${value}`);
+    if (!Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
+      throw new RangeError(
+        `timeouts.${name} must be a positive number of milliseconds, at most ${MAX_TIMER_MS}: got ${value}`,
+      );
     }
   }
   if (!Number.isInteger(retry.retries) || retry.retries < 0) {
