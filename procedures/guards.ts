@@ -5,9 +5,10 @@
  * check that only one of them may pass.
  */
 import type { MembersResponse, PartitionsHealthResponse, TopicsResponse } from "./contract";
-import type { Cluster } from "./client";
+import { BrokerClient, type Cluster } from "./client";
 import { GuardError, type ProcedureContext } from "./common";
-import { collectRaftViews, judgeQuorum } from "./quorum";
+import { unreachableReason } from "./facts";
+import { collectRaftViews, judgeQuorum, type RaftView } from "./quorum";
 
 /** The facts the guards judge: one snapshot of the cluster. */
 export interface GuardFacts {
@@ -135,18 +136,46 @@ export function removalGuards(brokerId: number, facts: GuardFacts): GuardFailure
 
 /**
  * One snapshot of what the guards judge: members, voters, topics, partition health, and every
- * broker's own Raft view (a single leader only when they agree).
+ * broker's own Raft view (a single leader only when they agree). `urls` names where a broker
+ * answers when the URL it reports of itself cannot be reached from here (a private address
+ * behind a tunnel): those brokers are asked there.
  */
-export async function collectGuardFacts(cluster: Cluster, ctx: ProcedureContext): Promise<GuardFacts> {
+export async function collectGuardFacts(
+  cluster: Cluster,
+  ctx: ProcedureContext,
+  urls: ReadonlyMap<number, string> = new Map(),
+): Promise<GuardFacts> {
   const members = await cluster.refresh(ctx.call);
   const [raft, topics, health, views] = await Promise.all([
     cluster.admin.raftStatus(ctx.call),
     cluster.admin.topics(ctx.call),
     cluster.admin.partitionsHealth(ctx.call),
-    collectRaftViews(cluster, ctx),
+    urls.size === 0 ? collectRaftViews(cluster, ctx) : viewsThrough(cluster, ctx, urls),
   ]);
   const singleLeader = judgeQuorum(views, raft.voters).leaderId !== null;
   return { members, voters: raft.voters, topics, health, singleLeader };
+}
+
+/** `collectRaftViews`, asking each broker at the URL given for it when there is one. */
+function viewsThrough(
+  cluster: Cluster,
+  ctx: ProcedureContext,
+  urls: ReadonlyMap<number, string>,
+): Promise<RaftView[]> {
+  return Promise.all(
+    cluster.brokerIds.map(async (brokerId): Promise<RaftView> => {
+      const url = urls.get(brokerId);
+      const client = url ? new BrokerClient(url, cluster.options) : cluster.broker(brokerId);
+      try {
+        const s = await client.raftStatus({ ...ctx.call, retries: 2 });
+        const { state, term, leader_id: leaderId, voters } = s;
+        return { brokerId, reachable: true, state, term, leaderId, stale: Boolean(s.stale), voters };
+      } catch (error) {
+        if (ctx.signal.aborted) throw error;
+        return { brokerId, reachable: false, error: unreachableReason(error) };
+      }
+    }),
+  );
 }
 
 /** The error for failed guards: names the first guard, lists every reason, says how to override. */

@@ -30,6 +30,13 @@ export function shimProvider<Inputs, Outputs>(modulePath: string): pulumi.dynami
     return requireFromProject(`streambus-infra/dist/${modulePath}`).provider;
   };
   return {
+    // The engine calls this once per provider process with the stack's config (secrets
+    // decrypted); the logic module keeps it for its later calls. Forwarded from every shim,
+    // as the shim's shape is frozen into the state of the resources created with it.
+    async configure(req: pulumi.dynamic.ConfigureRequest) {
+      const logic = load();
+      if (logic.configure) await logic.configure(req);
+    },
     async check(olds: Inputs, news: Inputs) {
       const logic = load();
       return logic.check ? logic.check(olds, news) : { inputs: news };

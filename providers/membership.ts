@@ -1,0 +1,265 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { Cluster, ContractError, type ClientOptions } from "../procedures/client";
+import { DeadlineExceededError, runProcedure } from "../procedures/common";
+import { collectGuardFacts, guardError, membershipGuards } from "../procedures/guards";
+import { applyMembership, HOW_TO_FORCE } from "./membership-apply";
+import { checkMembershipInputs, isUnknown, knownUrls, urlsById } from "./membership-check";
+import { planLines, planMovement } from "./membership-plan";
+
+/**
+ * The cluster-level membership resource's logic: one resource holds the declared broker set,
+ * so that a change is judged whole and carried out in order — join the added, one rebalance
+ * onto the declared set, then drain and remove the others one at a time — after new machines
+ * exist and before removed ones are deleted. Loaded at run time by the thin shim
+ * (`providers/shim.ts`); the admin token comes from the stack's config through `configure`.
+ */
+
+/** Inputs of the membership resource. */
+export interface MembershipInputs {
+  /** The declared broker ids, ascending: the member set the stack wants. */
+  brokers: number[];
+  /** Broker id (as a string) → admin API URL reachable from where `pulumi` runs. */
+  adminUrls: Record<string, string>;
+  /** Which part of a change this resource makes: "all" (aws, local); on kubernetes "drain" (runs before the StatefulSet shrinks: rebalance onto the declared set, drain and leave the removed) and "join" (runs after it grows: join the added, rebalance). */
+  phase: "all" | "drain" | "join";
+  /** Moves at once during rebalances (streambus:rebalance.maxConcurrentMoves); absent: the cluster's default. */
+  maxConcurrentMoves?: number;
+  /** Copy throttle per move in bytes/s (streambus:rebalance.throttle); absent: the cluster's default. */
+  throttleBytesPerS?: number;
+  /** Deadline of one create/update in ms (streambus:rebalance.timeout). */
+  timeoutMs: number;
+  /** Override the guards (streambus:force); recorded in the outputs and the log. */
+  force: boolean;
+}
+
+/** Outputs of the membership resource. */
+export interface MembershipOutputs extends MembershipInputs {
+  /** Members of the live cluster that are not declared (joined by hand or by another stack): never touched, only reported. */
+  unmanaged: number[];
+  /** Guards overridden by force in the last change, empty otherwise. */
+  forcedGuards: string[];
+}
+
+/** The stack's config as `configure` gave it; read on every call, so a rotated token is used at once. */
+let stackConfig: pulumi.dynamic.Config | undefined;
+
+/** The stack config key of the admin token. */
+export const TOKEN_KEY = "streambus:adminToken";
+
+/** Where the engine shows lines: a dynamic provider's stdout streams into `pulumi up`/`preview`. */
+const log = (line: string): void => console.log(line);
+
+function clientOptions(): ClientOptions {
+  const token = stackConfig?.get(TOKEN_KEY) || undefined;
+  // More retries than the CLI: an `up` should ride out a flaky API rather than stop half-way.
+  return { ...(token ? { token } : {}), retry: { retries: 6 } };
+}
+
+/** A cluster handle on the known URLs (declared brokers first, then the others'). */
+function connect(...maps: Array<Record<string, string> | undefined>): Cluster {
+  const urls = knownUrls(...maps);
+  if (urls.length === 0) throw new Error("no admin URL is known yet: nothing to reach the cluster through");
+  return new Cluster(urls, clientOptions());
+}
+
+/** Turns the client's errors into what the person running `pulumi` needs to do. */
+function explain(error: unknown, what: string): Error {
+  if (error instanceof ContractError && error.code === "unauthorized") {
+    const set = stackConfig?.get(TOKEN_KEY)
+      ? "the admin token in the stack config is wrong"
+      : "no admin token is set";
+    return new Error(
+      `${what}: the cluster refused the call (401 unauthorized, ${error.method} ${error.url}): ${set}; ` +
+        `set it with \`pulumi config set --secret ${TOKEN_KEY} <token>\``,
+      { cause: error },
+    );
+  }
+  if (error instanceof DeadlineExceededError) {
+    return new Error(
+      `${what}: ${error.message} The cluster's work goes on; the next \`pulumi up\` continues it, ` +
+        `attaching to the running rebalance or drain (raise streambus:rebalance.timeout for longer waits).`,
+      { cause: error },
+    );
+  }
+  if (error instanceof Error) return new Error(`${what}: ${error.message}`, { cause: error });
+  return new Error(`${what}: ${String(error)}`);
+}
+
+function sameSet(a: readonly number[], b: readonly number[]): boolean {
+  const [x, y] = [new Set(a), new Set(b)];
+  return x.size === y.size && [...x].every((id) => y.has(id));
+}
+
+/** Declared fields (outputs the provider adds are not compared: they are never drift). */
+const DECLARED = [
+  "brokers",
+  "adminUrls",
+  "phase",
+  "maxConcurrentMoves",
+  "throttleBytesPerS",
+  "timeoutMs",
+  "force",
+] as const;
+
+/** Judges a change of the broker set on the live cluster and prints the data it moves. */
+async function judgeAtDiff(olds: MembershipOutputs, news: MembershipInputs): Promise<void> {
+  const cluster = connect(news.adminUrls, olds.adminUrls);
+  try {
+    const from = [...olds.brokers].sort((a, b) => a - b);
+    const to = [...news.brokers].sort((a, b) => a - b);
+    const add = to.filter((b) => !from.includes(b));
+    const remove = from.filter((b) => !to.includes(b));
+    await runProcedure("membership preview", 60_000, {}, async (ctx) => {
+      const facts = await collectGuardFacts(cluster, ctx, urlsById(news.adminUrls, olds.adminUrls));
+      const failures = membershipGuards({ declared: to, add, remove }, facts);
+      if (failures.length > 0 && !news.force) {
+        throw guardError(
+          `change the members from [${from.join(", ")}] to [${to.join(", ")}]`,
+          failures.map((f) => ({ ...f, message: `guard ${f.guard} failed: ${f.message}` })),
+          HOW_TO_FORCE,
+        );
+      }
+      if (failures.length > 0) {
+        log(
+          `streambus: guards overridden by streambus:force: ${failures.map((f) => `${f.guard} (${f.message})`).join("; ")}`,
+        );
+      }
+      const members = facts.members.members;
+      const active = (id: number) => members.some((m) => m.broker_id === id && m.state === "active");
+      const unmanaged = members
+        .filter((m) => m.state === "active" && !to.includes(m.broker_id) && !remove.includes(m.broker_id))
+        .map((m) => m.broker_id);
+      const targets = [...to.filter(active), ...unmanaged];
+      const pending = to.filter((id) => !active(id));
+      const opts = { throttleBytesPerS: news.throttleBytesPerS, maxConcurrentMoves: news.maxConcurrentMoves };
+      try {
+        const plan = await planMovement(cluster, targets, pending, remove, { ...opts, signal: ctx.signal });
+        const lines = planLines(
+          plan,
+          { clusterId: facts.members.cluster_id, stage: "preview", from, to },
+          opts,
+        );
+        for (const line of lines) log(line);
+      } catch (error) {
+        log(`streambus: no plan of the data movement: ${(error as Error).message}`);
+      }
+    });
+  } finally {
+    await cluster.close();
+  }
+}
+
+/** The live member set: declared brokers that are members, and active members nobody declared. */
+async function liveMembers(
+  props: MembershipOutputs,
+): Promise<{ brokers: number[]; unmanaged: number[]; clusterId: string }> {
+  const cluster = connect(props.adminUrls);
+  try {
+    const members = await cluster.refresh();
+    // A crashed broker (offline) is still a member: it left nothing, and drift it is not.
+    const present = members.members
+      .filter((m) => m.state === "active" || m.state === "offline")
+      .map((m) => m.broker_id);
+    return {
+      brokers: props.brokers.filter((b) => present.includes(b)).sort((a, b) => a - b),
+      unmanaged: members.members
+        .filter((m) => m.state === "active" && !props.brokers.includes(m.broker_id))
+        .map((m) => m.broker_id)
+        .sort((a, b) => a - b),
+      clusterId: members.cluster_id,
+    };
+  } finally {
+    await cluster.close();
+  }
+}
+
+/** Runs the work of a create or an update and returns the outputs. */
+async function apply(
+  from: number[],
+  olds: Record<string, string> | undefined,
+  news: MembershipInputs,
+): Promise<{ id: string; outs: MembershipOutputs }> {
+  const cluster = connect(news.adminUrls, olds);
+  try {
+    const { forcedGuards } = await applyMembership(cluster, {
+      from,
+      inputs: news,
+      urls: urlsById(news.adminUrls, olds),
+      log,
+    });
+    const live = await liveMembers({ ...news, unmanaged: [], forcedGuards });
+    const outs = {
+      ...news,
+      brokers: [...news.brokers].sort((a, b) => a - b),
+      unmanaged: live.unmanaged,
+      forcedGuards,
+    };
+    return { id: live.clusterId, outs: outs satisfies MembershipOutputs };
+  } finally {
+    await cluster.close();
+  }
+}
+
+/** The membership provider's logic. */
+export const provider: pulumi.dynamic.ResourceProvider<MembershipInputs, MembershipOutputs> = {
+  async configure(req) {
+    stackConfig = req.config;
+  },
+  async check(_olds, news) {
+    return checkMembershipInputs(news);
+  },
+  async diff(_id, olds, news) {
+    const changed = DECLARED.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+    const brokersKnown = Array.isArray(news.brokers) && !news.brokers.some(isUnknown);
+    if (brokersKnown && !sameSet(olds.brokers, news.brokers)) {
+      try {
+        await judgeAtDiff(olds, news);
+      } catch (error) {
+        if (error instanceof Error && error.name === "GuardError") throw explain(error, "membership");
+        if (error instanceof ContractError && error.code === "unauthorized")
+          throw explain(error, "membership preview");
+        // Unreachable at preview: the update judges again before it changes anything.
+        log(`streambus: guards not judged at preview: ${(error as Error).message}`);
+      }
+    }
+    // The broker set changes by update, never by replacement: a broker's identity is its id.
+    return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
+  },
+  async create(inputs) {
+    try {
+      return await apply([], undefined, inputs);
+    } catch (error) {
+      throw explain(error, `membership create [${inputs.brokers.join(", ")}]`);
+    }
+  },
+  async update(_id, olds, news) {
+    if (sameSet(olds.brokers, news.brokers)) {
+      // A new URL (a replaced machine), throttle or deadline: nothing for the cluster to do.
+      const outs = { ...news, unmanaged: olds.unmanaged ?? [], forcedGuards: olds.forcedGuards ?? [] };
+      return { outs: outs satisfies MembershipOutputs };
+    }
+    try {
+      return { outs: (await apply(olds.brokers, olds.adminUrls, news)).outs };
+    } catch (error) {
+      throw explain(error, `membership update [${olds.brokers.join(", ")}] → [${news.brokers.join(", ")}]`);
+    }
+  },
+  async read(id, props) {
+    if (props === undefined) return {};
+    try {
+      const live = await liveMembers(props);
+      return {
+        id,
+        props: { ...props, brokers: live.brokers, unmanaged: live.unmanaged } satisfies MembershipOutputs,
+      };
+    } catch (error) {
+      throw explain(error, `membership read (tried ${knownUrls(props.adminUrls).join(", ")})`);
+    }
+  },
+  async delete(_id, props) {
+    // The whole cluster goes with its machines: there is nothing left to drain onto.
+    log(
+      `streambus: membership of brokers ${props.brokers.join(", ")} deleted with the cluster: no drain (nothing to drain onto)`,
+    );
+  },
+};
