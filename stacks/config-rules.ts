@@ -20,23 +20,33 @@ export function brokerIdsOf(brokers: number | number[]): number[] {
 }
 
 /**
- * Checks the rules that need the whole config parsed: they tie keys together. The ones that need
- * only the raw config run even when a field is invalid (see {@link requiredKeyProblems}).
+ * The fields of a config that parsed, each on its own: what the cross-field rules can check while
+ * other fields are bad. `topics` keeps each topic at its index (`undefined` where one is bad), so
+ * a problem names the right `topics[i]`.
  */
-export function crossFieldProblems(config: ParsedStackConfig): ConfigProblem[] {
+export type ParsedFields = Partial<Omit<ParsedStackConfig, "topics">> & {
+  topics?: Array<ParsedStackConfig["topics"][number] | undefined>;
+};
+
+/**
+ * Checks the rules that tie keys together, on whichever of their keys parsed: a rule runs as soon
+ * as the keys it reads are valid, whatever else is wrong, so every problem is reported in one pass.
+ * The ones that need only the raw config run apart (see {@link requiredKeyProblems}).
+ */
+export function crossFieldProblems(config: ParsedFields): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const add = (path: Array<string | number>, message: string) => problems.push({ path, message });
-  const ids = brokerIdsOf(config.brokers);
+  const { brokers, platform } = config;
+  const ids = brokers === undefined ? undefined : brokerIdsOf(brokers);
 
-  if (Array.isArray(config.brokers) && ids.length !== config.brokers.length) {
-    const twice = config.brokers.filter(
-      (id, i) => config.brokers instanceof Array && config.brokers.indexOf(id) !== i,
-    );
+  if (Array.isArray(brokers) && ids !== undefined && ids.length !== brokers.length) {
+    const twice = brokers.filter((id, i) => brokers.indexOf(id) !== i);
     add(["brokers"], `lists broker ${twice.join(", ")} more than once: each id is one broker`);
   }
+  if (ids !== undefined && platform !== undefined && config.testCluster !== undefined)
+    problems.push(...fewBrokersProblems(ids.length, platform, config.testCluster));
 
-  const platform = config.platform;
-  if (platform === "kubernetes" && Array.isArray(config.brokers)) {
+  if (platform === "kubernetes" && Array.isArray(brokers) && ids !== undefined) {
     const contiguous = ids.every((id, i) => id === i + 1);
     if (!contiguous) {
       add(
@@ -47,14 +57,15 @@ export function crossFieldProblems(config: ParsedStackConfig): ConfigProblem[] {
     }
   }
 
-  if (config.aws !== undefined && platform === "aws") problems.push(...awsProblems(config.aws, ids.length));
+  if (config.aws !== undefined && platform === "aws") problems.push(...awsProblems(config.aws, ids?.length));
 
   const names = new Set<string>();
-  config.topics.forEach((topic, i) => {
+  (config.topics ?? []).forEach((topic, i) => {
+    if (topic === undefined) return;
     if (names.has(topic.name))
       add(["topics", i, "name"], `names topic "${topic.name}" twice: each topic once`);
     names.add(topic.name);
-    if (topic.replicationFactor > ids.length) {
+    if (ids !== undefined && topic.replicationFactor > ids.length) {
       add(
         ["topics", i, "replicationFactor"],
         `is ${topic.replicationFactor}, more than the ${ids.length} broker(s) declared: at most ${ids.length}`,
@@ -62,25 +73,59 @@ export function crossFieldProblems(config: ParsedStackConfig): ConfigProblem[] {
     }
   });
 
-  if (config.backup.expireAfterDays <= config.backup.archiveAfterDays) {
+  const { backup, compaction, retention, ports } = config;
+  if (backup !== undefined && backup.expireAfterDays <= backup.archiveAfterDays) {
     add(
       ["backup", "expireAfterDays"],
-      `is ${config.backup.expireAfterDays}, not after archiveAfterDays (${config.backup.archiveAfterDays}): ` +
+      `is ${backup.expireAfterDays}, not after archiveAfterDays (${backup.archiveAfterDays}): ` +
         "backups must be archived before they expire",
     );
   }
-  if (config.compaction.targetSize > config.retention.maxBytes) {
+  if (compaction !== undefined && retention !== undefined && compaction.targetSize > retention.maxBytes) {
     add(
       ["compaction", "targetSize"],
       "must not exceed retention.maxBytes (a segment larger than the log is kept)",
     );
   }
 
-  const { client, admin, raft } = config.ports;
-  if (new Set([client, admin, raft]).size !== 3) {
-    add(["ports"], `client, admin and raft must be three different ports: got ${client}, ${admin}, ${raft}`);
+  if (ports !== undefined) {
+    const { client, admin, raft } = ports;
+    if (new Set([client, admin, raft]).size !== 3) {
+      add(
+        ["ports"],
+        `client, admin and raft must be three different ports: got ${client}, ${admin}, ${raft}`,
+      );
+    }
   }
   return problems;
+}
+
+/**
+ * Fewer than 3 brokers: 1 or 2 voters cannot lose one and keep a Raft majority (with 2, losing
+ * either stops every write, so 2 is no safer than 1). Refused unless the stack says it is a test
+ * or single-node cluster (`testCluster: true`) or runs on the emulator (`local`, which exists for
+ * tests); those get a warning instead (see {@link configWarnings}).
+ */
+export function fewBrokersProblems(count: number, platform: string, testCluster: boolean): ConfigProblem[] {
+  if (count >= 3 || testCluster || platform === "local") return [];
+  return [
+    {
+      path: ["brokers"],
+      message:
+        `has ${count} broker${count === 1 ? "" : "s"}, which cannot survive the loss of one broker ` +
+        "(a Raft majority of 1 or 2 voters is all of them): declare at least 3, or, for a test or " +
+        "single-node cluster, set streambus:testCluster: true",
+    },
+  ];
+}
+
+/** What the program should warn about on a valid config: a cluster that cannot lose a broker. */
+export function configWarnings(config: { brokerIds: readonly number[] }): string[] {
+  const n = config.brokerIds.length;
+  if (n >= 3) return [];
+  return [
+    `streambus:brokers: ${n} broker${n === 1 ? "" : "s"} cannot survive the loss of one broker: a test cluster only`,
+  ];
 }
 
 const PLATFORMS = ["local", "aws", "kubernetes"];
@@ -120,7 +165,10 @@ export function requiredKeyProblems(
   return problems;
 }
 
-function awsProblems(aws: NonNullable<ParsedStackConfig["aws"]>, brokerCount: number): ConfigProblem[] {
+function awsProblems(
+  aws: NonNullable<ParsedStackConfig["aws"]>,
+  brokerCount: number | undefined,
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const byZone = new Map<string, string[]>();
   for (const subnet of aws.subnets)
@@ -133,8 +181,8 @@ function awsProblems(aws: NonNullable<ParsedStackConfig["aws"]>, brokerCount: nu
       });
     }
   }
-  const needed = Math.min(3, brokerCount);
-  if (byZone.size < needed) {
+  const needed = Math.min(3, brokerCount ?? 0);
+  if (brokerCount !== undefined && byZone.size < needed) {
     problems.push({
       path: ["aws", "subnets"],
       message:

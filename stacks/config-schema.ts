@@ -169,6 +169,8 @@ const adminEndpoints = z.record(
 export const stackConfigSchema = z.strictObject({
   platform: z.enum(["local", "aws", "kubernetes"], { error: 'must be one of "local", "aws", "kubernetes"' }),
   brokers: brokersSchema.default(3),
+  /** A test or single-node cluster: fewer than 3 brokers are allowed (see `fewBrokersProblems`). */
+  testCluster: bool.default(false),
   adminToken: z.unknown().optional(),
   sshPrivateKey: z.unknown().optional(),
   retention: retention.prefault({}),

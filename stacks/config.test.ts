@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { StackConfigError, parseStackConfig, type StackConfig } from "./config";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfigError, configWarnings, parseStackConfig, type StackConfig } from "./config";
 
 const root = join(__dirname, "..");
 
@@ -13,14 +14,28 @@ function stackFile(name: string, secrets: Record<string, string> = {}): Record<s
   };
   const raw: Record<string, unknown> = { ...secrets };
   for (const [key, value] of Object.entries(doc.config)) {
-    if (key.startsWith("streambus:")) raw[key.slice("streambus:".length)] = value;
+    // `pulumi config set streambus:brokers 3` writes the string "3": the program reads it as JSON.
+    if (key.startsWith("streambus:")) raw[key.slice("streambus:".length)] = asConfigValue(value);
   }
   return raw;
+}
+
+function asConfigValue(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
 }
 
 const awsSecrets = { adminToken: "t0ken", sshPrivateKey: "-----BEGIN KEY-----" };
 const prod = () => stackFile("prod", awsSecrets);
 const local = () => stackFile("local");
+const emulator = (): Record<string, unknown> => ({
+  platform: "local",
+  local: { controlUrl: "http://127.0.0.1:7070" },
+});
 const kube = (): Record<string, unknown> => ({
   platform: "kubernetes",
   brokers: 3,
@@ -333,3 +348,63 @@ describe("malformed configs", () => {
 
 /** Lets a test name the narrowed type: `StackConfig` must carry the platform block. */
 export type _PlatformBlocks = Extract<StackConfig, { platform: "aws" }>["aws"];
+
+describe("every problem in one pass", () => {
+  it("checks the cross-field rules even when another field is bad", () => {
+    const problems = problemsOf({
+      ...local(),
+      storage: { flushInterval: "0s" },
+      brokers: [1, 1, 2, 3],
+      retention: { maxBytes: "10GB" },
+      compaction: { targetSize: "50GB" },
+      topics: [
+        { name: "ok", partitions: 3, replicationFactor: 5 },
+        { name: "bad name!", partitions: 3 },
+      ],
+    });
+    expect(problems.map((p) => p.slice(0, p.indexOf(": ")))).toEqual([
+      "streambus:storage.flushInterval",
+      "streambus:topics[1].name",
+      "streambus:brokers",
+      "streambus:topics[0].replicationFactor",
+      "streambus:compaction.targetSize",
+    ]);
+  });
+
+  it("counts each unknown key as one problem", () => {
+    let error: unknown;
+    try {
+      parseStackConfig({ ...emulator(), retentoin: {}, compactoin: {} });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StackConfigError);
+    expect((error as StackConfigError).problems).toHaveLength(2);
+    expect((error as Error).message.split("\n")[0]).toBe("invalid stack config (2 problems):");
+  });
+
+  it("ends a Pulumi program as a RunError: the engine prints its message once, without a stack", () => {
+    const error = new StackConfigError(["streambus:brokers: must be 3"]);
+    expect(pulumi.RunError.isInstance(error)).toBe(true);
+    expect(error.message).toBe("invalid stack config (1 problem):\n  - streambus:brokers: must be 3");
+  });
+});
+
+describe("fewer than 3 brokers", () => {
+  it.each([[1], [[1, 2]], [2]])("refuses brokers: %j outside a test cluster", (brokers) => {
+    expect(() => parseStackConfig({ ...kube(), brokers })).toThrow(
+      "cannot survive the loss of one broker (a Raft majority of 1 or 2 voters is all of them)",
+    );
+    expect(() => parseStackConfig({ ...prod(), brokers })).toThrow("set streambus:testCluster: true");
+  });
+
+  it("takes them on a test cluster or the emulator, with a warning", () => {
+    const test = parseStackConfig({ ...kube(), brokers: [1, 2], testCluster: true });
+    expect(test.brokerIds).toEqual([1, 2]);
+    expect(configWarnings(test)).toEqual([
+      "streambus:brokers: 2 brokers cannot survive the loss of one broker: a test cluster only",
+    ]);
+    expect(configWarnings(parseStackConfig({ ...emulator(), brokers: 1 }))).toHaveLength(1);
+    expect(configWarnings(parseStackConfig(emulator()))).toEqual([]);
+  });
+});

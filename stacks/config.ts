@@ -1,6 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { brokerIdsOf, crossFieldProblems, requiredKeyProblems, type ConfigProblem } from "./config-rules";
+import {
+  brokerIdsOf,
+  configWarnings,
+  crossFieldProblems,
+  requiredKeyProblems,
+  type ConfigProblem,
+  type ParsedFields,
+} from "./config-rules";
 import { stackConfigSchema, type ParsedStackConfig } from "./config-schema";
 
 /**
@@ -8,6 +15,8 @@ import { stackConfigSchema, type ParsedStackConfig } from "./config-schema";
  * declared, normalized (sizes in bytes, durations in milliseconds, broker ids as a sorted list),
  * and every problem reported at once.
  */
+
+export { configWarnings };
 
 /** The project's config namespace: keys are `streambus:<key>`. */
 export const CONFIG_NAMESPACE = "streambus";
@@ -41,8 +50,13 @@ export type StackConfig = Common & {
     | { platform: "kubernetes"; kubernetes: KubernetesConfig }
   );
 
-/** The config is invalid: `problems` lists each one as `streambus:<key>: <what is wrong>`. */
-export class StackConfigError extends Error {
+/**
+ * The config is invalid: `problems` lists each one as `streambus:<key>: <what is wrong>`.
+ *
+ * A `pulumi.RunError`: the engine's language host prints a RunError that ends the program as its
+ * message alone, once, where any other error is an "unhandled exception" with a JavaScript stack.
+ */
+export class StackConfigError extends pulumi.RunError {
   /** One line per problem, each naming the key, the bad value and what is allowed. */
   readonly problems: readonly string[];
 
@@ -115,16 +129,41 @@ function allowedKeysAt(path: ReadonlyArray<PropertyKey>): string[] {
   return def?.type === "object" ? Object.keys(def.shape ?? {}) : [];
 }
 
-/** One line for a zod issue: the key, what it must be, and the value given (secrets hidden). */
-export function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+/**
+ * The problems of a zod issue, one line each: the key, what it must be, and the value given
+ * (secrets hidden). One issue can name several unknown keys: each is a problem of its own.
+ */
+export function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string[] {
   if (issue.code === "unrecognized_keys") {
     const allowed = allowedKeysAt(issue.path);
-    return issue.keys
-      .map((k) => `${formatKey([...issue.path, k])}: unknown key; allowed here: ${allowed.join(", ")}`)
-      .join("\n");
+    return issue.keys.map(
+      (k) => `${formatKey([...issue.path, k])}: unknown key; allowed here: ${allowed.join(", ")}`,
+    );
   }
   const message = issue.message.startsWith("must") ? issue.message : `must be valid: ${issue.message}`;
-  return `${formatKey(issue.path)}: ${message} (got ${describeValue(issue.path, valueAt(raw, issue.path))})`;
+  return [
+    `${formatKey(issue.path)}: ${message} (got ${describeValue(issue.path, valueAt(raw, issue.path))})`,
+  ];
+}
+
+/**
+ * Each top-level field of `raw` parsed on its own, keeping those that are valid (and each valid
+ * topic at its index): what the cross-field rules check when the whole config does not parse.
+ */
+function parsedFields(raw: Record<string, unknown>): ParsedFields {
+  const fields: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(stackConfigSchema.shape)) {
+    const result = schema.safeParse(raw[key]);
+    if (result.success) fields[key] = result.data;
+  }
+  if (fields.topics === undefined && Array.isArray(raw.topics)) {
+    // A list of one parses each topic with the list's own schema (and its defaults).
+    fields.topics = raw.topics.map((topic) => {
+      const one = stackConfigSchema.shape.topics.safeParse([topic]);
+      return one.success ? one.data[0] : undefined;
+    });
+  }
+  return fields as ParsedFields;
 }
 
 function describeProblem(problem: ConfigProblem, raw: unknown): string {
@@ -148,11 +187,10 @@ function isSecretValue(value: unknown): boolean {
 export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
   const result = stackConfigSchema.safeParse(raw, { reportInput: true });
   const problems: string[] = [];
-  if (!result.success) {
-    problems.push(...result.error.issues.map((issue) => describeIssue(issue, raw)));
-  } else {
-    problems.push(...crossFieldProblems(result.data).map((p) => describeProblem(p, raw)));
-  }
+  if (!result.success) problems.push(...result.error.issues.flatMap((issue) => describeIssue(issue, raw)));
+  // The cross-field rules run on whatever parsed, so fixing one problem never reveals the next.
+  const fields = result.success ? result.data : parsedFields(raw);
+  problems.push(...crossFieldProblems(fields).map((p) => describeProblem(p, raw)));
   const hasSecret = (key: "adminToken" | "sshPrivateKey") => raw[key] !== undefined;
   problems.push(...requiredKeyProblems(raw, hasSecret).map((p) => describeProblem(p, raw)));
   for (const key of SECRET_KEYS) {
@@ -206,6 +244,7 @@ export function loadConfig(): StackConfig {
   try {
     const parsed = parseStackConfig(raw);
     if (plaintextSecrets.length > 0) throw new StackConfigError([]);
+    for (const warning of configWarnings(parsed)) void pulumi.log.warn(warning);
     return parsed;
   } catch (error) {
     if (!(error instanceof StackConfigError)) throw error;

@@ -17,7 +17,7 @@ function alertsOfStackFile(path: string): unknown {
   const raw = doc?.config?.["streambus:alerts"] ?? {};
   const result = alertsSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {
-    const problems = result.error.issues.map((issue) =>
+    const problems = result.error.issues.flatMap((issue) =>
       describeIssue({ ...issue, path: ["alerts", ...issue.path] }, { alerts: raw }),
     );
     throw new UsageError(`--stack-file ${path}: ${problems.join("; ")}`);
