@@ -61,7 +61,9 @@ export function checkMembershipInputs(news: MembershipInputs): {
       }
     }
     if (Array.isArray(brokers)) {
-      const missing = brokers.filter((b) => !isUnknown(b) && !((String(b) as string) in urls));
+      const missing = brokers
+        .filter((b) => !isUnknown(b) && !(String(b) in urls))
+        .sort((a, b) => Number(a) - Number(b));
       if (missing.length > 0) {
         fail(
           "adminUrls",
