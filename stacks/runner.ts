@@ -1,14 +1,19 @@
 /**
- * `streambus-stack`: runs this project's Pulumi program through the real `pulumi` engine with
- * the Automation API, the program running inline in this process.
- *
- * Why: the Node.js language host (`pulumi-language-nodejs`) cannot be had on this project's
- * machines, so `pulumi up` from the CLI cannot start a Node.js program there; the CLI's
- * `--client` mode, which the Automation API uses for inline programs, needs no language host.
- * A user with the full Pulumi CLI installed can run `pulumi preview/up/...` directly instead.
+ * `streambus-stack`: runs this project's Pulumi program the way `pulumi up` does, through the
+ * `pulumi` CLI and its Node.js language host (`main` in Pulumi.yaml, the compiled
+ * `dist/stacks/main.js`), driven by the Automation API as a local program. What it adds to the
+ * bare CLI: a read never creates a stack, Pulumi's own messages (a lock's holder and age
+ * included) are passed on as Pulumi prints them, and an interrupted or locked run ends with what
+ * to do about it.
  */
-import { LocalWorkspace, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
-import { resolve } from "node:path";
+import {
+  ConcurrentUpdateError,
+  LocalWorkspace,
+  StackNotFoundError,
+  type Stack,
+} from "@pulumi/pulumi/automation";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
 /** The operations the runner drives, by their `pulumi` command names. */
@@ -18,41 +23,64 @@ export type Operation = (typeof operations)[number];
 
 /** Options of {@link runStack}. */
 export interface RunStackOptions {
-  /** The stack's name (`local`, `staging`, `prod`, ...); created when absent. */
+  /** The stack's name (`local`, `staging`, `prod`, ...). Only `up` creates it, and only when `Pulumi.<stack>.yaml` declares it. */
   stack: string;
   /** The Pulumi project's folder (where Pulumi.yaml and Pulumi.<stack>.yaml are). Defaults to the working directory. */
   workDir?: string;
-  /** The program. Defaults to this project's (`stacks/index.ts`). */
-  program?: PulumiFn;
   /** Show the property-level diff. Defaults to false. */
   diff?: boolean;
-  /** Where the engine's output goes. Defaults to standard output. */
+  /** Where the engine's standard output goes. Defaults to standard output. */
   onOutput?: (text: string) => void;
+  /** Where the engine's standard error goes, as it comes. Defaults to standard error. */
+  onError?: (text: string) => void;
+  /** Sends the engine an interrupt (SIGINT): it finishes the steps under way and stops. */
+  signal?: AbortSignal;
 }
 
-async function defaultProgram(): Promise<PulumiFn> {
-  const { program } = await import("./index.js");
-  return program;
-}
-
-/** Selects (or creates) a stack of the project in `workDir` whose program runs inline. */
-export async function openStack(options: RunStackOptions): Promise<Stack> {
-  const program = options.program ?? (await defaultProgram());
-  const workDir = resolve(options.workDir ?? process.cwd());
-  return LocalWorkspace.createOrSelectStack(
-    { stackName: options.stack, projectName: "streambus", program },
-    { workDir },
-  );
+/** The stack does not exist, and the operation does not create stacks. */
+export class NoSuchStackError extends Error {
+  constructor(
+    readonly stackName: string,
+    readonly known: readonly string[],
+  ) {
+    super(
+      `no stack named "${stackName}" in this project (its stacks: ${known.join(", ") || "none"}); ` +
+        `nothing was created: \`pulumi stack init ${stackName}\` makes one, or write Pulumi.${stackName}.yaml and run up`,
+    );
+    this.name = "NoSuchStackError";
+  }
 }
 
 /**
- * Runs one operation on a stack and returns whether it succeeded. Engine output streams to
- * `onOutput` as it comes, so long waits (a drain, a rebalance) show their progress.
+ * Selects the stack of the project in `workDir`, whose program the CLI runs. A missing stack is
+ * created only by `up`, and only when `Pulumi.<stack>.yaml` declares it: a typo never makes a stack.
+ */
+export async function openStack(operation: Operation, options: RunStackOptions): Promise<Stack> {
+  const workDir = resolve(options.workDir ?? process.cwd());
+  const args = { stackName: options.stack, workDir };
+  try {
+    return await LocalWorkspace.selectStack(args);
+  } catch (error) {
+    if (!(error instanceof StackNotFoundError)) throw error;
+    if (operation === "up" && existsSync(join(workDir, `Pulumi.${options.stack}.yaml`)))
+      return LocalWorkspace.createStack(args);
+    const known = await LocalWorkspace.create({ workDir })
+      .then((ws) => ws.listStacks())
+      .then((stacks) => stacks.map((s) => s.name))
+      .catch(() => []);
+    throw new NoSuchStackError(options.stack, known);
+  }
+}
+
+/**
+ * Runs one operation on a stack and returns whether it succeeded. Engine output streams as it
+ * comes, so long waits (a drain, a rebalance) show their progress.
  */
 export async function runStack(operation: Operation, options: RunStackOptions): Promise<boolean> {
-  const stack = await openStack(options);
+  const stack = await openStack(operation, options);
   const onOutput = options.onOutput ?? ((text: string) => process.stdout.write(text));
-  const common = { onOutput, color: "auto" as const };
+  const onError = options.onError ?? ((text: string) => process.stderr.write(text));
+  const common = { onOutput, onError, signal: options.signal, color: "auto" as const };
   switch (operation) {
     case "preview":
       await stack.preview({ ...common, diff: options.diff });
@@ -74,9 +102,42 @@ export async function runStack(operation: Operation, options: RunStackOptions): 
   }
 }
 
+/**
+ * What to do after a run that was interrupted or found the stack locked, as lines for the
+ * operator. Run from the project's folder with the same backend settings.
+ */
+export function recoveryAdvice(stack: string, why: "interrupted" | "locked"): string[] {
+  const lines =
+    why === "locked"
+      ? [
+          "the stack is locked by another update: Pulumi's message above says who holds the lock and since when.",
+          "If that process still runs, wait for it. If it is gone (killed, its machine lost), release the lock:",
+        ]
+      : [
+          "the update was interrupted: the stack may be left locked, with creates it could not record.",
+          "If no other pulumi process works on this stack, release the lock:",
+        ];
+  return [
+    ...lines,
+    `  pulumi cancel --stack ${stack} --yes`,
+    "then reconcile the state with what exists (a create that was under way is a pending operation):",
+    `  pulumi refresh --stack ${stack} --clear-pending-creates   (or --import-pending-creates URN ID for one that was made)`,
+  ];
+}
+
+/** The engine's own words from a failed command (its last `stderr:` line), else the error's first line. */
+function engineError(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const stderr = [...message.matchAll(/stderr: *(\S.*)/g)].at(-1)?.[1];
+  return stderr ?? message.split("\n").find((line) => line.trim() !== "") ?? "unknown error";
+}
+
 const usage = `usage: streambus-stack <${operations.join("|")}> --stack NAME [--diff] [--cwd DIR]`;
 
-/** The command line: exit 0 on success, 1 when the operation failed, 2 on bad usage. */
+/** How long a Ctrl-C may take to reach the engine from the terminal before it is passed on. */
+const FORWARD_AFTER_MS = 1_000;
+
+/** The command line: exit 0 on success, 1 when the operation failed, 2 on bad usage, 130 when interrupted. */
 export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -90,25 +151,56 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const [operation, ...rest] = parsed.positionals;
-  if (!operations.includes(operation as Operation) || rest.length > 0 || !parsed.values.stack) {
+  const stackName = parsed.values.stack;
+  if (!operations.includes(operation as Operation) || rest.length > 0 || !stackName) {
     console.error(usage);
     return 2;
   }
+  // Ctrl-C at a terminal reaches the engine too (one process group): it then cancels on its own,
+  // and a second interrupt from here would make it stop at once, leaving the lock behind. An
+  // interrupt sent to this process alone is passed on once the engine has not said it got one.
+  const controller = new AbortController();
+  let interrupts = 0;
+  let engineInterrupted = false;
+  let streamed = false;
+  const watch = (text: string) => {
+    if (/received; cancelling/.test(text)) engineInterrupted = true;
+  };
+  const onSigint = () => {
+    interrupts += 1;
+    if (interrupts > 1) return controller.abort();
+    process.stderr.write("\nstreambus-stack: interrupted: pulumi finishes the steps under way, then stops\n");
+    setTimeout(() => engineInterrupted || controller.abort(), FORWARD_AFTER_MS).unref();
+  };
+  process.on("SIGINT", onSigint);
   try {
     const ok = await runStack(operation as Operation, {
-      stack: parsed.values.stack,
+      stack: stackName,
       diff: parsed.values.diff,
       workDir: parsed.values.cwd,
+      signal: controller.signal,
+      onOutput: (text) => ((streamed = true), watch(text), process.stdout.write(text)),
+      onError: (text) => ((streamed = true), watch(text), process.stderr.write(text)),
     });
+    if (interrupts > 0) throw new Error("interrupted");
     return ok ? 0 : 1;
   } catch (err) {
-    // The engine has already printed the details through onOutput; keep the last word short.
-    const message = (err as Error).message.split("\n").find((line) => line.startsWith("error:"));
-    console.error(`streambus-stack: ${operation} failed${message ? `: ${message}` : ""}`);
-    return 1;
+    if (err instanceof NoSuchStackError) {
+      console.error(`streambus-stack: ${err.message}`);
+      return 2;
+    }
+    // Pulumi's own messages went out as they came; name the error only when the engine said nothing.
+    const said = streamed ? "" : `: ${engineError(err)}`;
+    const why = interrupts > 0 ? "interrupted" : err instanceof ConcurrentUpdateError ? "locked" : undefined;
+    const advice = why ? recoveryAdvice(stackName, why).map((line) => `\n  ${line}`) : [];
+    console.error(`streambus-stack: ${operation} ${why ?? "failed"}${said}${advice.join("")}`);
+    return why === "interrupted" ? 130 : 1;
+  } finally {
+    process.removeListener("SIGINT", onSigint);
   }
 }
 
-if (require.main === module) {
+// Run when started directly or through `bin/streambus-stack.js`.
+if (require.main === module || /streambus-stack(\.js)?$/.test(require.main?.filename ?? "")) {
   void main(process.argv.slice(2)).then((code) => process.exit(code));
 }
