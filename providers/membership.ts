@@ -248,6 +248,13 @@ export const provider: pulumi.dynamic.ResourceProvider<MembershipInputs, Members
     if (props === undefined) return {};
     try {
       const live = await liveMembers(props);
+      // `pulumi refresh` shows only declared fields as changes, so say it: the drift check
+      // (and a person reading the refresh) learns of members no stack declares.
+      if (live.unmanaged.length > 0) {
+        log(
+          `streambus: unmanaged members (live, declared by no stack, left alone): ${live.unmanaged.join(", ")}`,
+        );
+      }
       return {
         id,
         props: { ...props, brokers: live.brokers, unmanaged: live.unmanaged } satisfies MembershipOutputs,

@@ -3,7 +3,13 @@
  * API, and an undici dispatcher that records every request the client sends and its answer.
  */
 import { Agent, type Dispatcher } from "undici";
-import { startSim, type SimCluster, type SimOptions } from "../../../sim";
+import {
+  RequestsResponse,
+  SimBrokersResponse,
+  startSim,
+  type SimCluster,
+  type SimOptions,
+} from "../../../sim";
 import { Cluster, type ClientOptions } from "../../../procedures/client";
 
 /** Emulator timings for tests: realistic order, a tenth of the wait. */
@@ -92,6 +98,12 @@ export interface TestSim {
     under_replicated: number;
     offline: number;
   }>;
+  /** A call to the control API: the parsed JSON answer; throws on a non-2xx status. */
+  control(method: string, path: string, body?: unknown): Promise<unknown>;
+  /** `GET /sim/requests`: the admin requests each broker served, by method and path. */
+  requests(): Promise<RequestsResponse>;
+  /** `GET /sim/brokers`: the machines, running or not. */
+  machines(): Promise<number[]>;
   /** A cluster handle on the given brokers (default 1..3). */
   cluster(opts?: ClientOptions, ids?: number[]): Cluster;
   stop(): Promise<void>;
@@ -113,6 +125,7 @@ export async function startTestSim(opts: SimOptions = {}): Promise<TestSim> {
   const handles: Cluster[] = [];
   return {
     sim,
+    control,
     urls: (...ids) => ids.map((id) => sim.brokerUrl(id)),
     stopBroker: async (id) => void (await control("POST", `/sim/brokers/${id}/stop`)),
     startBroker: async (id) => void (await control("POST", `/sim/brokers/${id}/start`)),
@@ -123,6 +136,11 @@ export async function startTestSim(opts: SimOptions = {}): Promise<TestSim> {
     heal: async () => void (await control("DELETE", "/sim/network")),
     integrity: async () =>
       (await control("GET", "/sim/integrity")) as Awaited<ReturnType<TestSim["integrity"]>>,
+    requests: async () => RequestsResponse.parse(await control("GET", "/sim/requests")),
+    machines: async () =>
+      SimBrokersResponse.parse(await control("GET", "/sim/brokers"))
+        .brokers.map((b) => b.broker_id)
+        .sort((a, b) => a - b),
     cluster(opts = {}, ids = [1, 2, 3]) {
       const c = new Cluster(
         ids.map((id) => sim.brokerUrl(id)),

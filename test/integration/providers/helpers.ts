@@ -84,16 +84,9 @@ export function plans(lines: string[]): Array<Record<string, unknown>> {
     .map((l) => JSON.parse(l.slice("streambus-plan ".length)) as Record<string, unknown>);
 }
 
-/** A call to the emulator's control API. */
-export async function control(t: TestSim, method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${t.sim.controlUrl}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
+/** A call to the emulator's control API (the one client of it in the tests: `TestSim.control`). */
+export function control(t: TestSim, method: string, path: string, body?: unknown): Promise<unknown> {
+  return t.control(method, path, body);
 }
 
 /** The emulator's rebalance status (its id counts the rebalances started: `rb-N`). */

@@ -1,0 +1,127 @@
+import { spawn } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestSim } from "../integration/helpers/sim";
+import { createE2EStack, repoRoot, type E2EStack } from "./harness";
+import {
+  adminOf,
+  expectIntact,
+  localConfig,
+  membersIn,
+  startEmptySim,
+  upWithOutput,
+} from "./membership-helpers";
+
+/**
+ * Faults while `pulumi up` changes the membership: each up completes or fails with a clear error,
+ * and running it again converges with nothing lost. Also `pulumi up` killed with SIGKILL in the
+ * middle of a drain, recovered as the README says.
+ */
+describe("faults during a membership change", () => {
+  let t: TestSim;
+  let e2e: E2EStack;
+  const set = (brokers: number[]) => e2e.stack.setAllConfig(localConfig(t, brokers));
+
+  /** Waits until the cluster is moving data (a rebalance runs or a broker drains). */
+  async function moving(): Promise<void> {
+    const admin = adminOf(t);
+    await expect
+      .poll(
+        async () => {
+          const [status, members] = await Promise.all([admin.admin.rebalanceStatus(), admin.refresh()]);
+          return status.status === "running" || members.members.some((m) => m.state === "draining");
+        },
+        { timeout: 60_000, interval: 100 },
+      )
+      .toBe(true);
+  }
+
+  /** Runs up; when it fails, the error must say something, and a rerun (faults cleared) converges. */
+  async function upThenConverge(during: () => Promise<void>, want: number[]): Promise<void> {
+    const pending = upWithOutput(e2e);
+    await during();
+    const first = await pending;
+    await t.clearFaults();
+    await t.heal();
+    if (!first.ok) {
+      expect(first.text).toMatch(/error/i);
+      const second = await upWithOutput(e2e);
+      expect(second.ok, second.text).toBe(true);
+    }
+    expect(await membersIn(t)).toEqual(want);
+    await expectIntact(t);
+  }
+
+  beforeAll(async () => {
+    t = await startEmptySim();
+    e2e = await createE2EStack("faults");
+    await set([1, 2, 3]);
+    const up = await upWithOutput(e2e);
+    expect(up.ok, up.text).toBe(true);
+  }, 180_000);
+  afterAll(async () => {
+    await t?.clearFaults().catch(() => undefined);
+    await e2e?.cleanup();
+    await t?.stop();
+  }, 240_000);
+
+  it("a broker that crashes mid-rebalance and comes back", async () => {
+    await set([1, 2, 3, 4]);
+    await upThenConverge(async () => {
+      await moving();
+      await t.stopBroker(2);
+      await new Promise((r) => setTimeout(r, 1_500));
+      await t.startBroker(2);
+    }, [1, 2, 3, 4]);
+  }, 300_000);
+
+  it("20 % of admin calls failing with 500", async () => {
+    await set([1, 2, 3]);
+    await upThenConverge(() => t.fault({ error_rate: 0.2 }), [1, 2, 3]);
+  }, 300_000);
+
+  it("a second of latency on every call to broker 1", async () => {
+    await set([1, 2, 3, 4]);
+    await upThenConverge(() => t.fault({ broker_id: 1, latency_ms: 1_000 }), [1, 2, 3, 4]);
+  }, 300_000);
+
+  it("a leader change mid-drain", async () => {
+    await set([1, 2, 3]);
+    await upThenConverge(async () => {
+      await moving();
+      const leader = (await adminOf(t).refresh()).leader_id ?? 1;
+      const others = [1, 2, 3, 4].filter((id) => id !== leader);
+      await t.cut([[leader], others]);
+      await new Promise((r) => setTimeout(r, 2_000));
+      await t.heal();
+    }, [1, 2, 3]);
+  }, 300_000);
+
+  it("pulumi up killed with SIGKILL mid-drain converges after the README's recovery", async () => {
+    await set([1, 2, 3, 4]);
+    expect((await upWithOutput(e2e)).ok).toBe(true);
+    await set([1, 2, 3]);
+    // The CLI as a user runs it, in a process group of its own so the kill takes its plugins too.
+    const child = spawn("pulumi", ["up", "--yes", "--non-interactive", "--stack", e2e.name], {
+      cwd: repoRoot,
+      detached: true,
+      stdio: "ignore",
+    });
+    await moving();
+    process.kill(-child.pid!, "SIGKILL");
+    await new Promise((r) => child.on("exit", r));
+
+    // The README's recovery. The dead run's lock names its pid and says how to remove it.
+    const locked = await e2e.pulumi("up", "--yes");
+    expect(locked.code).not.toBe(0);
+    expect(locked.stdout + locked.stderr).toMatch(/currently locked .*`pulumi cancel`/);
+    expect(locked.stdout + locked.stderr).toMatch(/created by .*\(pid \d+\)/);
+    const cancel = await e2e.pulumi("cancel", "--yes");
+    expect(cancel.code, cancel.stdout + cancel.stderr).toBe(0);
+    // The next up finishes the drain the killed one started (it does not start another).
+    const again = await e2e.pulumi("up", "--yes");
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(await membersIn(t)).toEqual([1, 2, 3]);
+    expect(await t.machines()).toEqual([1, 2, 3]);
+    await expectIntact(t);
+  }, 300_000);
+});
