@@ -7,6 +7,7 @@ import type { KubernetesStackConfig } from "./kubernetes";
 import type { LocalStackConfig } from "./local";
 import { ClusterMembership, membershipArgs } from "./membership";
 import type { BrokerEndpoint, PlatformResult } from "./platform";
+import { createLiveSettings, type LiveSettings } from "./settings";
 
 /** Provisions one platform's brokers, storage, alert rules and dashboard under `parent`. */
 export type PlatformProvisioner = (
@@ -48,8 +49,9 @@ export async function loadPlatform(platform: StackConfig["platform"]): Promise<P
 
 /**
  * A whole StreamBus cluster on one platform (`config.platform`): brokers and their storage,
- * backup buckets (aws), alert rules and the dashboard, and the live cluster's membership (join,
- * rebalance, drain, leave) through {@link ClusterMembership}.
+ * backup buckets (aws), alert rules and the dashboard, the live cluster's membership (join,
+ * rebalance, drain, leave) through {@link ClusterMembership}, and its live settings (config,
+ * quotas, topics) through resources over the admin API that depend on the membership.
  */
 export class StreamBusCluster extends pulumi.ComponentResource {
   /** The brokers, by ascending id: each with its admin URL and the resources that run it. */
@@ -72,6 +74,8 @@ export class StreamBusCluster extends pulumi.ComponentResource {
   public readonly platform: StackConfig["platform"];
   /** The live cluster's membership: one resource, or kubernetes' drain and join gates. */
   public readonly membership: ClusterMembership[];
+  /** The live settings: the dynamic config, the quotas and each topic. */
+  public readonly settings: LiveSettings;
   private readonly result: PlatformResult;
 
   constructor(name: string, args: StreamBusClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -87,6 +91,10 @@ export class StreamBusCluster extends pulumi.ComponentResource {
         { parent: this, dependsOn: this.brokers.flatMap((b) => b.resources) },
       ),
     ];
+    // The settings are written once the members are active (topics need as many as their
+    // replication factor); the same URLs as the membership's reach the cluster.
+    const urls = membershipArgs(args.config, new Map(this.brokers.map((b) => [b.id, b.adminUrl]))).adminUrls;
+    this.settings = createLiveSettings(name, args.config, urls, this.membership, this);
     this.adminUrls = pulumi
       .all(this.brokers.map((b) => b.adminUrl))
       .apply((urls) => Object.fromEntries(urls.map((url, i) => [String(this.brokers[i]?.id), url])));

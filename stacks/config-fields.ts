@@ -43,6 +43,15 @@ export const duration = z
     return ms;
   });
 
+/**
+ * A human duration the admin API keeps in whole seconds (`retention.max_age_s`,
+ * `compaction.interval_s`): `"1500ms"` cannot be sent as it is, so it is refused here, naming the
+ * key, rather than rounded by the provider.
+ */
+export const wholeSeconds = duration.refine((ms) => ms % 1000 === 0, {
+  error: 'must be a whole number of seconds (the admin API keeps it in seconds), like "90s" or "7d"',
+});
+
 /** A whole number at least `min`, with a message that says so. */
 export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER): z.ZodNumber {
   const allowed =

@@ -12,6 +12,7 @@ import {
   text,
   topicName,
   wholeNumber,
+  wholeSeconds,
 } from "./config-fields";
 
 /**
@@ -25,11 +26,11 @@ export const brokersSchema = z.union(
   { error: "must be a broker count from 1 to 99, or a non-empty list of broker ids (whole numbers from 1)" },
 );
 
-const retention = z.strictObject({ maxBytes: size.prefault("100GB"), maxAge: duration.prefault("7d") });
+const retention = z.strictObject({ maxBytes: size.prefault("100GB"), maxAge: wholeSeconds.prefault("7d") });
 
 const compaction = z.strictObject({
   enabled: bool.default(true),
-  interval: duration.prefault("1h"),
+  interval: wholeSeconds.prefault("1h"),
   targetSize: size.prefault("50GB"),
 });
 
@@ -48,6 +49,8 @@ const topic = z.strictObject({
   replicationFactor: wholeNumber(1, 7).default(3),
   cleanupPolicy: z.enum(["delete", "compact"], { error: 'must be "delete" or "compact"' }).default("delete"),
   retention: z.strictObject({ maxBytes: size.optional(), maxAge: duration.optional() }).optional(),
+  /** Removing the topic from the stack deletes it and its data only when this is true (set it, `up`, then remove). */
+  allowDelete: bool.default(false),
 });
 
 const rebalance = z.strictObject({
