@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { Cluster, parseBaseUrl, type ClientOptions } from "../procedures/client";
+import type { ClientOptions, Cluster } from "../procedures/client";
+import { parseBaseUrl } from "../procedures/client/url";
 import { UsageError } from "./errors";
 
 /** The connection settings, from flags first and the environment second. */
@@ -82,8 +83,12 @@ function checkToken(token: string | undefined, source: string): string | undefin
   return token;
 }
 
-/** Opens the cluster handle (no request yet). */
-export function openCluster(settings: ConnectionSettings, extra: ClientOptions = {}): Cluster {
+/**
+ * Opens the cluster handle (no request yet). The client (undici, the contract's schemas) is
+ * loaded here, by the commands that talk to a broker, not when the CLI starts.
+ */
+export async function openCluster(settings: ConnectionSettings, extra: ClientOptions = {}): Promise<Cluster> {
+  const { Cluster } = await import("../procedures/client/index.js");
   return new Cluster(settings.brokers, {
     ...(settings.token ? { token: settings.token } : {}),
     ...(settings.ca ? { ca: settings.ca } : {}),

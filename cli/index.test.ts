@@ -12,17 +12,17 @@ function capture(): { out: Output; lines: string[] } {
 }
 
 describe("report", () => {
-  it("exits 2 for bad usage: a UsageError or a broker that is not a member", () => {
+  it("exits 2 for bad usage: a UsageError or a broker that is not a member", async () => {
     const { out, lines } = capture();
-    expect(report(new UsageError('--deadline must be longer than zero: got "0"'), out)).toBe(2);
-    expect(report(new UnknownBrokerError(9, [1, 2, 3]), out)).toBe(2);
+    expect(await report(new UsageError('--deadline must be longer than zero: got "0"'), out)).toBe(2);
+    expect(await report(new UnknownBrokerError(9, [1, 2, 3]), out)).toBe(2);
     expect(lines[0]).toBe('streambus-ops: --deadline must be longer than zero: got "0"\n');
   });
 
-  it("exits 1 for a programming error: a TypeError or RangeError is not the user's input", () => {
+  it("exits 1 for a programming error: a TypeError or RangeError is not the user's input", async () => {
     const { out, lines } = capture();
-    expect(report(new TypeError("cannot read properties of undefined (reading 'state')"), out)).toBe(1);
-    expect(report(new RangeError("Invalid array length"), out)).toBe(1);
+    expect(await report(new TypeError("cannot read properties of undefined (reading 'state')"), out)).toBe(1);
+    expect(await report(new RangeError("Invalid array length"), out)).toBe(1);
     expect(lines).toEqual([
       "streambus-ops: cannot read properties of undefined (reading 'state')\n",
       "streambus-ops: Invalid array length\n",

@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
-import { parse } from "yaml";
-import { renderRulesFile } from "../../components/alerts";
-import { alertsSchema } from "../../stacks/config-schema";
-import { describeIssue } from "../../stacks/config";
 import type { Command } from "../command";
 import { EXIT, UsageError } from "../errors";
 
 /** The `streambus:alerts` block of a stack file, validated as the program validates it. */
-function alertsOfStackFile(path: string): unknown {
+async function alertsOfStackFile(path: string): Promise<unknown> {
+  const [{ parse }, { alertsSchema }] = await Promise.all([
+    import("yaml"),
+    import("../../stacks/config-schema.js"),
+  ]);
   let doc: { config?: Record<string, unknown> } | null;
   try {
     doc = parse(readFileSync(path, "utf8")) as typeof doc;
@@ -17,6 +17,8 @@ function alertsOfStackFile(path: string): unknown {
   const raw = doc?.config?.["streambus:alerts"] ?? {};
   const result = alertsSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {
+    // Only a bad file pays for stacks/config, which loads @pulumi/pulumi (about a second).
+    const { describeIssue } = await import("../../stacks/config.js");
     const problems = result.error.issues.flatMap((issue) =>
       describeIssue({ ...issue, path: ["alerts", ...issue.path] }, { alerts: raw }),
     );
@@ -35,7 +37,8 @@ export const command: Command = {
   async run(ctx, { positionals, values }) {
     if (positionals.length > 0) throw new UsageError(`alerts takes no arguments (got "${positionals[0]}")`);
     const stackFile = values["stack-file"];
-    const settings = typeof stackFile === "string" ? alertsOfStackFile(stackFile) : {};
+    const settings = typeof stackFile === "string" ? await alertsOfStackFile(stackFile) : {};
+    const { renderRulesFile } = await import("../../components/alerts/index.js");
     const text = renderRulesFile(settings as Parameters<typeof renderRulesFile>[0]);
     ctx.out.document({ rules: text });
     if (!ctx.out.json) process.stdout.write(text);

@@ -1,5 +1,3 @@
-import { backup } from "../../procedures/backup";
-import { formatBytes } from "../../procedures/common";
 import type { Command } from "../command";
 import { EXIT } from "../errors";
 import { S3_OPTIONS, s3Target } from "./s3-settings";
@@ -13,7 +11,12 @@ export const command: Command = {
   options: S3_OPTIONS,
   async run(ctx, { values }) {
     const s3 = s3Target(values, ctx.env);
-    const r = await backup(await ctx.cluster(), {
+    const cluster = await ctx.cluster();
+    const [{ backup }, { formatBytes }] = await Promise.all([
+      import("../../procedures/backup/index.js"),
+      import("../../procedures/common.js"),
+    ]);
+    const r = await backup(cluster, {
       s3,
       deadlineMs: ctx.deadlineMs,
       signal: ctx.signal,

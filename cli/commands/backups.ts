@@ -1,5 +1,3 @@
-import { listBackups, verifyBackup } from "../../procedures/backup";
-import { formatBytes } from "../../procedures/common";
 import type { Command } from "../command";
 import { EXIT, UsageError } from "../errors";
 import { S3_OPTIONS, s3Target } from "./s3-settings";
@@ -13,6 +11,10 @@ export const command: Command = {
   options: { ...S3_OPTIONS, verify: { type: "string" } },
   async run(ctx, { values }) {
     const s3 = s3Target(values, ctx.env);
+    const [{ listBackups, verifyBackup }, { formatBytes }] = await Promise.all([
+      import("../../procedures/backup/index.js"),
+      import("../../procedures/common.js"),
+    ]);
     const opts = { s3, deadlineMs: ctx.deadlineMs, signal: ctx.signal };
     const { out } = ctx;
     if (typeof values.verify === "string") {

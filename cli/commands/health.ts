@@ -1,5 +1,3 @@
-import { describeBalance } from "../../procedures/facts";
-import { checkHealth } from "../../procedures/health";
 import type { Command } from "../command";
 import { EXIT } from "../errors";
 import { quorumFindingLines } from "./shared";
@@ -11,7 +9,12 @@ export const command: Command = {
   summary: "every broker's health, the Raft quorum, partition balance and disk use",
   usage: "",
   async run(ctx) {
+    // The connection settings are checked before the procedures load.
     const cluster = await ctx.cluster();
+    const [{ checkHealth }, { describeBalance }] = await Promise.all([
+      import("../../procedures/health.js"),
+      import("../../procedures/facts.js"),
+    ]);
     const r = await checkHealth(cluster, {
       deadlineMs: ctx.deadlineMs,
       signal: ctx.signal,

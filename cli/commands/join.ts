@@ -1,4 +1,3 @@
-import { addBroker } from "../../procedures/add-broker";
 import type { Command } from "../command";
 import { parseDuration, parsePositiveInt } from "../duration";
 import { EXIT } from "../errors";
@@ -16,7 +15,9 @@ export const command: Command = {
       typeof values["wait-register"] === "string"
         ? parseDuration(values["wait-register"], "--wait-register")
         : 30_000;
-    const r = await addBroker(await ctx.cluster(), id, {
+    const cluster = await ctx.cluster();
+    const { addBroker } = await import("../../procedures/add-broker.js");
+    const r = await addBroker(cluster, id, {
       rebalance: false,
       registerTimeoutMs: waitMs,
       force: values.force === true,

@@ -1,4 +1,3 @@
-import { diagnoseLatency, formatSeconds } from "../../procedures/latency";
 import type { Command } from "../command";
 import { parseDuration, parsePositiveInt } from "../duration";
 import { EXIT } from "../errors";
@@ -13,7 +12,9 @@ export const command: Command = {
   async run(ctx, { values }) {
     const sampleMs = typeof values.sample === "string" ? parseDuration(values.sample, "--sample") : 5_000;
     const top = typeof values.top === "string" ? parsePositiveInt(values.top, "--top") : 10;
-    const r = await diagnoseLatency(await ctx.cluster(), {
+    const cluster = await ctx.cluster();
+    const { diagnoseLatency, formatSeconds } = await import("../../procedures/latency.js");
+    const r = await diagnoseLatency(cluster, {
       sampleMs,
       slowQueries: top,
       deadlineMs: ctx.deadlineMs,

@@ -1,5 +1,3 @@
-import { describeBalance } from "../../procedures/facts";
-import { checkPartitions } from "../../procedures/partitions";
 import type { Command } from "../command";
 import { EXIT } from "../errors";
 
@@ -11,6 +9,10 @@ export const command: Command = {
   usage: "",
   async run(ctx) {
     const cluster = await ctx.cluster();
+    const [{ checkPartitions }, { describeBalance }] = await Promise.all([
+      import("../../procedures/partitions.js"),
+      import("../../procedures/facts.js"),
+    ]);
     const r = await checkPartitions(cluster, { deadlineMs: ctx.deadlineMs, signal: ctx.signal });
     const { out } = ctx;
     out.document(r);

@@ -1,4 +1,3 @@
-import { checkQuorum } from "../../procedures/quorum";
 import type { Command } from "../command";
 import { EXIT } from "../errors";
 import { quorumFindingLines } from "./shared";
@@ -11,7 +10,9 @@ export const command: Command = {
     "each broker's view of leader and term; more than one leader, no leader or disagreeing terms are named",
   usage: "",
   async run(ctx) {
-    const r = await checkQuorum(await ctx.cluster(), { deadlineMs: ctx.deadlineMs, signal: ctx.signal });
+    const cluster = await ctx.cluster();
+    const { checkQuorum } = await import("../../procedures/quorum.js");
+    const r = await checkQuorum(cluster, { deadlineMs: ctx.deadlineMs, signal: ctx.signal });
     const { out } = ctx;
     out.document(r);
     for (const v of r.views) {

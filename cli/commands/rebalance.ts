@@ -1,5 +1,3 @@
-import { formatBytes } from "../../procedures/common";
-import { rebalance } from "../../procedures/rebalance";
 import type { Command } from "../command";
 import { parsePositiveInt } from "../duration";
 import { EXIT } from "../errors";
@@ -18,7 +16,12 @@ export const command: Command = {
         : undefined;
     const throttle =
       typeof values.throttle === "string" ? parsePositiveInt(values.throttle, "--throttle") : undefined;
-    const r = await rebalance(await ctx.cluster(), {
+    const cluster = await ctx.cluster();
+    const [{ rebalance }, { formatBytes }] = await Promise.all([
+      import("../../procedures/rebalance.js"),
+      import("../../procedures/common.js"),
+    ]);
+    const r = await rebalance(cluster, {
       dryRun: values["dry-run"] === true,
       ...(maxMoves ? { maxConcurrentMoves: maxMoves } : {}),
       ...(throttle ? { throttleBytesPerS: throttle } : {}),

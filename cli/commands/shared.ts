@@ -1,11 +1,12 @@
-import { UnknownBrokerError, type Cluster } from "../../procedures/client";
+import type { Cluster } from "../../procedures/client";
 import type { QuorumFinding } from "../../procedures/quorum";
-import { removeBroker, type RemoveBrokerReport } from "../../procedures/remove-broker";
+import type { RemoveBrokerReport } from "../../procedures/remove-broker";
 import type { CommandArgs, CommandContext } from "../command";
 import { parsePositiveInt } from "../duration";
 
 /** Throws `UnknownBrokerError` (exit 2) unless `id` is a member. Not a command: exports none. */
-export function requireMember(cluster: Cluster, id: number): void {
+export async function requireMember(cluster: Cluster, id: number): Promise<void> {
+  const { UnknownBrokerError } = await import("../../procedures/client/index.js");
   if (!cluster.brokerIds.includes(id)) throw new UnknownBrokerError(id, cluster.brokerIds);
 }
 
@@ -20,7 +21,8 @@ export async function removeStep(
 ): Promise<{ id: number; report: RemoveBrokerReport }> {
   const id = parsePositiveInt(positionals[0], "broker ID");
   const cluster = await ctx.cluster();
-  requireMember(cluster, id);
+  const { removeBroker } = await import("../../procedures/remove-broker.js");
+  await requireMember(cluster, id);
   const report = await removeBroker(cluster, id, {
     ...(step === "drain" ? { leave: false } : { drain: false }),
     force: values.force === true,
