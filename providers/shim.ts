@@ -6,6 +6,9 @@ import type * as pulumi from "@pulumi/pulumi";
  */
 export type ProviderLogic<Inputs, Outputs> = pulumi.dynamic.ResourceProvider<Inputs, Outputs>;
 
+/** The shim of each logic module, made once (see {@link shimProvider}). */
+const shims = new Map<string, pulumi.dynamic.ResourceProvider>();
+
 /**
  * Builds the serialized half of a dynamic provider: a thin shim whose every method loads
  * `streambus-infra/dist/<modulePath>` at run time and forwards to its exported `provider`.
@@ -22,6 +25,18 @@ export type ProviderLogic<Inputs, Outputs> = pulumi.dynamic.ResourceProvider<Inp
  * @param modulePath the compiled module under `dist/`, without extension, e.g. `providers/smoke`.
  */
 export function shimProvider<Inputs, Outputs>(modulePath: string): pulumi.dynamic.ResourceProvider {
+  // One shim per module: the SDK serializes a provider once per object (its cache is keyed by
+  // identity), and a serialization costs tens of milliseconds of the program's CPU. A fresh
+  // object per resource made a 60-broker preview serialize the same shim 60 times (`make bench`).
+  let shim = shims.get(modulePath);
+  if (shim === undefined) {
+    shim = makeShim<Inputs, Outputs>(modulePath);
+    shims.set(modulePath, shim);
+  }
+  return shim;
+}
+
+function makeShim<Inputs, Outputs>(modulePath: string): pulumi.dynamic.ResourceProvider {
   // Everything below is serialized by Pulumi: it may capture `modulePath` and nothing else.
   const load = (): ProviderLogic<Inputs, Outputs> => {
     const { createRequire } = require("node:module");
