@@ -1,6 +1,7 @@
 import type { ConfigMap } from "@pulumi/pulumi/automation";
 import { request } from "undici";
 import type { TestSim } from "../integration/helpers/sim";
+import type { E2EStack } from "./harness";
 import { TOKEN, localConfig } from "./membership-helpers";
 
 /**
@@ -26,6 +27,18 @@ export function settingsConfig(t: TestSim, settings: Settings, brokers = [1, 2, 
     if (value !== undefined) config[`streambus:${key}`] = { value: JSON.stringify(value) };
   }
   return config;
+}
+
+const SETTING_KEYS = ["retention", "compaction", "storage", "network", "quotas", "topics"] as const;
+
+/**
+ * Makes the stack declare exactly `settings` (on brokers 1..3 of `t`): the keys it leaves out
+ * are removed from the stack's config, so each step starts from the stack's defaults.
+ */
+export async function declare(e2e: E2EStack, t: TestSim, settings: Settings): Promise<void> {
+  const absent = SETTING_KEYS.filter((k) => settings[k] === undefined).map((k) => `streambus:${k}`);
+  if (absent.length > 0) await e2e.stack.removeAllConfig(absent);
+  await e2e.stack.setAllConfig(settingsConfig(t, settings));
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   changedValues,
   curl,
   requestCount,
-  settingsConfig,
+  declare,
   type Settings,
 } from "./settings-helpers";
 
@@ -44,7 +44,7 @@ const withEvents = (n: number) =>
 describe("pulumi up owns the live settings", () => {
   let t: TestSim;
   let e2e: E2EStack;
-  const set = (s: Settings) => e2e.stack.setAllConfig(settingsConfig(t, s));
+  const set = (s: Settings) => declare(e2e, t, s);
 
   beforeAll(async () => {
     t = await startEmptySim({ topics: [] });
