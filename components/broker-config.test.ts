@@ -7,7 +7,7 @@ const settings = (patch: Record<string, unknown> = {}): BrokerSettings =>
   parseStackConfig({ platform: "local", local: { controlUrl: "http://127.0.0.1:7070" }, ...patch });
 
 describe("renderBrokerConfig", () => {
-  it("writes the runbook's settings in the runbook's units", () => {
+  it("writes only what a broker reads at start: no live setting (those belong to ClusterConfig)", () => {
     const doc = parse(
       renderBrokerConfig({ brokerId: 4, rack: "us-east-1b", adminTokenRequired: true, settings: settings() }),
     );
@@ -16,31 +16,31 @@ describe("renderBrokerConfig", () => {
       listeners: { client: "0.0.0.0:9092", admin: "0.0.0.0:8080", raft: "0.0.0.0:9093" },
       cluster: { seeds_file: "/etc/streambus/seeds" },
       admin: { token_file: "/etc/streambus/admin-token" },
-      storage: {
-        data_dir: "/var/lib/streambus/data",
-        flush_interval: "5s",
-        retention: { max_bytes: "100GB", max_age: "7d" },
-        compaction: { enabled: true, interval: "1h", target_size: "50GB" },
-      },
-      network: { compression: true },
+      storage: { data_dir: "/var/lib/streambus/data" },
     });
   });
 
-  it("renders new text, and a new hash, when a setting changes", () => {
+  it("renders new text, and a new hash, when a static setting changes; the same text when a live one does", () => {
     const render = (patch: Record<string, unknown>) =>
       renderBrokerConfig({ brokerId: 1, adminTokenRequired: false, settings: settings(patch) });
     const before = render({});
     expect(render({})).toBe(before);
     for (const patch of [
-      { retention: { maxAge: "3d" } },
-      { compaction: { enabled: false } },
-      { storage: { flushInterval: "1s" } },
-      { network: { compression: false } },
       { ports: { admin: 8081 } },
+      { ports: { client: 9999 } },
+      { ports: { raft: 9191 } },
     ]) {
       const after = render(patch);
       expect(after, JSON.stringify(patch)).not.toBe(before);
       expect(configHash(after)).not.toBe(configHash(before));
+    }
+    for (const patch of [
+      { retention: { maxAge: "3d" } },
+      { compaction: { enabled: false } },
+      { storage: { flushInterval: "1s" } },
+      { network: { compression: false } },
+    ]) {
+      expect(render(patch), JSON.stringify(patch)).toBe(before);
     }
   });
 

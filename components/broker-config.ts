@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import type { StackConfig } from "../stacks/config";
-import { formatPromDuration } from "../stacks/units";
 
 /**
- * The broker's config file (`/etc/streambus/broker.yaml`), rendered from the stack config in the
- * runbook's words and units (`max_bytes: 100GB`, `max_age: 7d`). Any change of a setting yields
- * new text and a new hash, and the hash is what makes the push-and-restart command run again.
+ * The broker's config file (`/etc/streambus/broker.yaml`): only what a broker reads at start
+ * (its id and rack, listeners, where the seeds and token are, the data directory). Retention,
+ * compaction, flush interval and compression are not here: the admin API changes them live
+ * (`PUT /admin/config`) and the `ClusterConfig` resource owns them, so changing one restarts
+ * nothing. A change of this file yields a new hash, and the hash is what rolls the brokers.
  */
 
 /** Where a broker keeps its files; the same on every platform. */
@@ -23,8 +24,8 @@ export const BROKER_PATHS = {
  */
 export const BROKER_ID_PLACEHOLDER = "BROKER_ID";
 
-/** The settings of the stack config a broker's file carries. */
-export type BrokerSettings = Pick<StackConfig, "retention" | "compaction" | "storage" | "network" | "ports">;
+/** The settings of the stack config a broker's file carries: only what it reads at start. */
+export type BrokerSettings = Pick<StackConfig, "ports">;
 
 /** What one broker's file is rendered from. */
 export interface BrokerConfigInput {
@@ -53,7 +54,7 @@ export function formatSize(bytes: number): string {
 
 /** The broker's config file text. Pure and deterministic: same input, same bytes. */
 export function renderBrokerConfig(input: BrokerConfigInput): string {
-  const { retention, compaction, storage, network, ports } = input.settings;
+  const { ports } = input.settings;
   const doc = {
     broker: { id: input.brokerId, ...(input.rack !== undefined ? { rack: input.rack } : {}) },
     listeners: {
@@ -65,17 +66,9 @@ export function renderBrokerConfig(input: BrokerConfigInput): string {
     // that adding a broker rewrites the seeds everywhere without restarting every broker.
     cluster: { seeds_file: BROKER_PATHS.seeds },
     admin: input.adminTokenRequired ? { token_file: BROKER_PATHS.adminToken } : { auth: "none" },
-    storage: {
-      data_dir: BROKER_PATHS.dataDir,
-      flush_interval: formatPromDuration(storage.flushInterval),
-      retention: { max_bytes: formatSize(retention.maxBytes), max_age: formatPromDuration(retention.maxAge) },
-      compaction: {
-        enabled: compaction.enabled,
-        interval: formatPromDuration(compaction.interval),
-        target_size: formatSize(compaction.targetSize),
-      },
-    },
-    network: { compression: network.compression },
+    // Retention, compaction, flush interval and compression live in the cluster's dynamic
+    // config (ClusterConfig): one owner per setting, and no restart when one changes.
+    storage: { data_dir: BROKER_PATHS.dataDir },
   };
   return `# Rendered by streambus-infra from the stack config: edits here are overwritten.\n${stringify(doc)}`;
 }

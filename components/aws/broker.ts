@@ -29,13 +29,15 @@ export interface AwsBrokerMachine {
 export interface AwsBroker extends AwsBrokerMachine {
   configFile: command.remote.CopyToRemote;
   start: command.remote.Command;
+  /** Stops the service when the broker goes (its delete); never replaced by a config change. */
+  stop: command.remote.Command;
   endpoint: BrokerEndpoint;
 }
 
 /**
  * The shell that installs the pushed config only once `streambus-broker --validate-config`
- * accepts it, then (re)starts the service and waits until it answers `/health/live`. A config
- * the broker refuses leaves the running one in place and fails the update.
+ * accepts it, then (re)starts the service and waits until it is ready again (caught up). A
+ * config the broker refuses leaves the running one in place and fails the update.
  */
 export function startScript(adminPort: number): string {
   return [
@@ -45,8 +47,11 @@ export function startScript(adminPort: number): string {
     `sudo mv -f ${BROKER_PATHS.config}.new ${BROKER_PATHS.config}`,
     "sudo systemctl enable streambus-broker",
     "sudo systemctl restart streambus-broker",
-    `for _ in $(seq 1 60); do curl -fsS http://127.0.0.1:${adminPort}/health/live >/dev/null && exit 0; sleep 2; done`,
-    'echo "streambus-broker did not answer /health/live within 120s" >&2; exit 1',
+    // The health gate of the rolling restart: the next broker's start depends on this one, so
+    // it waits until this broker is ready (a member that sees the leader and has caught up) or,
+    // on its first start, has registered as a learner that membership will join.
+    `for _ in $(seq 1 300); do r=$(curl -sS http://127.0.0.1:${adminPort}/health/ready || true); case "$r" in *'"ready"'*|*'"joining"'*) exit 0;; esac; sleep 2; done`,
+    'echo "streambus-broker was not ready (caught up) within 600s" >&2; exit 1',
   ].join("\n");
 }
 
@@ -211,27 +216,37 @@ export function configureBroker(
     },
     opts,
   );
+  // The start has no `delete`: a new config replaces it, and Pulumi creates the replacement
+  // (validate, restart, wait until caught up) before it deletes the old one, so a delete that
+  // stopped the service would leave the broker stopped at the end of the update.
   const start = new command.remote.Command(
     `${base}-start`,
     {
       connection,
       create: startScript(config.ports.admin),
-      // Stopping is the runbook's step before deprovisioning; membership has drained it first.
-      delete: "sudo systemctl stop streambus-broker || true",
       triggers: [hash, instance.id],
     },
     { ...opts, dependsOn: [configFile, mount, token, seedFile, ...(after !== undefined ? [after] : [])] },
+  );
+  // Stopping is the runbook's step before deprovisioning (membership has drained and removed the
+  // broker first): a command of its own, replaced only with the instance, whose delete runs
+  // when the broker goes, against the machine it was created on.
+  const stop = new command.remote.Command(
+    `${base}-stop`,
+    { connection, delete: "sudo systemctl stop streambus-broker || true", triggers: [instance.id] },
+    { ...opts, dependsOn: [start] },
   );
 
   return {
     ...machine,
     configFile,
     start,
+    stop,
     endpoint: {
       id,
       adminUrl: pulumi.interpolate`http://${instance.privateIp}:${config.ports.admin}`,
       bootstrapAddress: pulumi.interpolate`${instance.privateIp}:${config.ports.client}`,
-      resources: [instance, dataVolume, start],
+      resources: [instance, dataVolume, start, stop],
     },
   };
 }

@@ -160,7 +160,11 @@ export function createKubernetesCluster(
         ],
       },
     },
-    { ...opts, dependsOn: [drainGate] },
+    // Never deleteBeforeReplace here: an immutable change (a volume claim's size) would delete
+    // every broker at once. Without it a replacement is created first, which the fixed name
+    // refuses, so `up` fails with every pod still running; resize volumes by expanding the
+    // claims instead (docs/cluster-config.md).
+    { ...opts, deleteBeforeReplace: false, dependsOn: [drainGate] },
   );
 
   new k8s.policy.v1.PodDisruptionBudget(

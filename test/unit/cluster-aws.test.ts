@@ -160,11 +160,10 @@ describe("the aws platform (Pulumi.prod.yaml)", () => {
     const text = await assetText(copy.inputs.source);
     expect(parse(text)).toMatchObject({
       broker: { id: 3, rack: "us-east-1c" },
-      storage: {
-        retention: { max_bytes: "100GB", max_age: "7d" },
-        compaction: { interval: "1h", target_size: "50GB" },
-      },
+      storage: { data_dir: "/var/lib/streambus/data" },
     });
+    // Retention and compaction are the ClusterConfig resource's, set live: not in the file.
+    expect(text).not.toMatch(/retention|compaction|flush|compression/);
     const start = find(prod(), "command:remote:Command", "streambus-broker-3-start");
     const script = String(start.inputs.create);
     expect(script.indexOf("streambus-broker --validate-config")).toBeGreaterThan(-1);
@@ -271,8 +270,8 @@ describe("the aws platform (Pulumi.prod.yaml)", () => {
     expect(await valueOf(outputs.backupBucket as pulumi.Output<string>)).toBe("streambus-prod-backup-0001");
   });
 
-  it("renders a new broker config, and re-runs the push, when the config changes", async () => {
-    const raw = (retention: Record<string, string>) => ({
+  it("renders a new broker config, and re-runs the push, when a static setting changes", async () => {
+    const raw = (ports: Record<string, number>) => ({
       ...Object.fromEntries(
         Object.entries(prodConfig()).map(([k, v]) => {
           try {
@@ -282,23 +281,23 @@ describe("the aws platform (Pulumi.prod.yaml)", () => {
           }
         }),
       ),
-      retention,
+      ports,
     });
     const provision = await cluster.loadPlatform("aws");
     const a = new cluster.StreamBusCluster("sbA", {
-      config: parseStackConfig(raw({ maxAge: "7d" })),
+      config: parseStackConfig(raw({ admin: 8080 })),
       provision,
     });
     const b = new cluster.StreamBusCluster("sbB", {
-      config: parseStackConfig(raw({ maxAge: "3d" })),
+      config: parseStackConfig(raw({ admin: 8081 })),
       provision,
     });
     await valueOf(pulumi.all([a.urn, b.urn]));
     await settle(recorded);
     const copyA = find(recorded, "command:remote:CopyToRemote", "sbA-broker-1-config");
     const copyB = find(recorded, "command:remote:CopyToRemote", "sbB-broker-1-config");
-    expect(await assetText(copyA.inputs.source)).toContain("max_age: 7d");
-    expect(await assetText(copyB.inputs.source)).toContain("max_age: 3d");
+    expect(await assetText(copyA.inputs.source)).toContain("admin: 0.0.0.0:8080");
+    expect(await assetText(copyB.inputs.source)).toContain("admin: 0.0.0.0:8081");
     expect((copyA.inputs.triggers as unknown[])[0]).not.toEqual((copyB.inputs.triggers as unknown[])[0]);
     const startA = find(recorded, "command:remote:Command", "sbA-broker-1-start");
     const startB = find(recorded, "command:remote:Command", "sbB-broker-1-start");
