@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import type { Server } from "node:http";
 import { Cluster } from "./cluster";
@@ -33,10 +34,28 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** Finds `count` consecutive free loopback ports and returns the first. */
+/**
+ * The first port of the kernel's ephemeral range (Linux's `ip_local_port_range`), where the
+ * system hands out ports to outgoing connections and to servers that listen on port 0.
+ */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 12_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+/**
+ * Finds `count` consecutive free loopback ports and returns the first. They are taken below the
+ * ephemeral range: a port free now must stay free for brokers provisioned later, and inside that
+ * range any process's next connection or port-0 server may take it meanwhile.
+ */
 export async function findFreeRange(count: number): Promise<number> {
+  const top = ephemeralLow() - count;
   for (let attempt = 0; attempt < 200; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    const base = 10_000 + Math.floor(Math.random() * (top - 10_000));
     let ok = true;
     for (let p = base; p < base + count && ok; p++) ok = await portFree(p);
     if (ok) return base;

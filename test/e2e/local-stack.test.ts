@@ -40,10 +40,17 @@ describe("the local stack through the real engine, against the emulator", () => 
   let outDir: string;
 
   beforeAll(async () => {
-    sim = await startSim({ basePort: 0, token: ADMIN_TOKEN, registerDelayMs: 100, electionDelayMs: 100 });
+    sim = await startSim({
+      basePort: 0,
+      token: ADMIN_TOKEN,
+      registerDelayMs: 100,
+      electionDelayMs: 100,
+      moveOverheadMs: 100,
+      topics: [{ name: "events", partitions: 6, replicationFactor: 3, sizeBytes: 4 * 2 ** 20 }],
+    });
     e2e = await createE2EStack("local"); // the project's program, through the CLI and language host
     outDir = join(repoRoot, ".streambus", e2e.stack.name);
-    await e2e.stack.setAllConfig(config([1, 2, 3]));
+    await e2e.stack.setAllConfig(config([1, 2, 3, 4]));
   });
   afterAll(async () => {
     await e2e?.cleanup();
@@ -53,7 +60,7 @@ describe("the local stack through the real engine, against the emulator", () => 
   it("previews without loading any aws, kubernetes or command plugin", async () => {
     const events: EngineEvent[] = [];
     const preview = await e2e.stack.preview({ onEvent: (e) => events.push(e) });
-    expect(preview.changeSummary.create).toBeGreaterThanOrEqual(6); // stack, cluster, 3 brokers, rules, dashboard
+    expect(preview.changeSummary.create).toBeGreaterThanOrEqual(8); // stack, cluster, 4 brokers, membership, rules, dashboard
     const types = [...resourceTypes(events)];
     expect(types).toContain("streambus:index:StreamBusCluster");
     expect(types.filter((t) => /^(aws|kubernetes|command):/.test(t))).toEqual([]);
@@ -66,9 +73,9 @@ describe("the local stack through the real engine, against the emulator", () => 
   it("provisions the brokers on up, and outputs their admin URLs", async () => {
     const up = await e2e.stack.up();
     expect(up.summary.result).toBe("succeeded");
-    expect(await simBrokerIds(sim)).toEqual([1, 2, 3]);
+    expect(await simBrokerIds(sim)).toEqual([1, 2, 3, 4]);
     const adminUrls = up.outputs.adminUrls?.value as Record<string, string>;
-    expect(Object.keys(adminUrls)).toEqual(["1", "2", "3"]);
+    expect(Object.keys(adminUrls)).toEqual(["1", "2", "3", "4"]);
     const { statusCode } = await request(`${adminUrls["1"]}/health/live`);
     expect(statusCode).toBe(200);
     // The token is in the state and the stack file only encrypted, and never in an output.
@@ -81,12 +88,12 @@ describe("the local stack through the real engine, against the emulator", () => 
     expect(JSON.stringify(up.outputs)).not.toContain(ADMIN_TOKEN);
   }, 180_000);
 
-  it("removing broker 2 from the list removes broker 2 and no other", async () => {
-    await e2e.stack.setAllConfig(config([1, 3]));
+  it("removing broker 2 from the list drains it and removes broker 2's machine and no other", async () => {
+    await e2e.stack.setAllConfig(config([1, 3, 4]));
     const preview = await e2e.stack.preview();
-    expect(preview.changeSummary).toMatchObject({ delete: 1 });
+    expect(preview.changeSummary).toMatchObject({ delete: 1, update: 1 }); // broker-2; the membership
     await e2e.stack.up();
-    expect(await simBrokerIds(sim)).toEqual([1, 3]);
+    expect(await simBrokerIds(sim)).toEqual([1, 3, 4]);
   }, 180_000);
 
   it("refresh sees a broker destroyed by hand", async () => {
