@@ -7,7 +7,7 @@ import type { KubernetesStackConfig } from "./kubernetes";
 import type { LocalStackConfig } from "./local";
 import { ClusterMembership, membershipArgs } from "./membership";
 import type { BrokerEndpoint, PlatformResult } from "./platform";
-import { createLiveSettings, type LiveSettings } from "./settings";
+import { RollingRestart, createLiveSettings, type LiveSettings } from "./settings";
 
 /** Provisions one platform's brokers, storage, alert rules and dashboard under `parent`. */
 export type PlatformProvisioner = (
@@ -95,6 +95,20 @@ export class StreamBusCluster extends pulumi.ComponentResource {
     // replication factor); the same URLs as the membership's reach the cluster.
     const urls = membershipArgs(args.config, new Map(this.brokers.map((b) => [b.id, b.adminUrl]))).adminUrls;
     this.settings = createLiveSettings(name, args.config, urls, this.membership, this);
+    // Static settings (the brokers' config files) roll one broker at a time, after the members.
+    if (result.rollingRestart !== undefined) {
+      new RollingRestart(
+        `${name}-rolling-restart`,
+        {
+          adminUrls: urls,
+          controlUrl: result.rollingRestart.controlUrl,
+          brokers: args.config.brokerIds,
+          configHash: result.rollingRestart.configHash,
+          timeoutMs: args.config.rebalance.timeout,
+        },
+        { parent: this, dependsOn: [...this.membership, ...this.brokers.flatMap((b) => b.resources)] },
+      );
+    }
     this.adminUrls = pulumi
       .all(this.brokers.map((b) => b.adminUrl))
       .apply((urls) => Object.fromEntries(urls.map((url, i) => [String(this.brokers[i]?.id), url])));

@@ -35,4 +35,9 @@ export interface PlatformResult {
    * membership resource that depends on every broker's resources.
    */
   membership?: ClusterMembership[];
+  /**
+   * Where the cluster's rolling restart restarts brokers, when the platform leaves that to it
+   * (local: the emulator's control API). `configHash` covers every broker's config file.
+   */
+  rollingRestart?: { controlUrl: string; configHash: string };
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfigInputs, ClusterConfigOutputs } from "../providers/cluster-config";
 import type { ClusterQuotasInputs, ClusterQuotasOutputs, QuotaEntry } from "../providers/cluster-quotas";
+import type { RollingRestartInputs, RollingRestartOutputs } from "../providers/rolling-restart";
 import { shimProvider } from "../providers/shim";
 import type { TopicInputs, TopicOutputs } from "../providers/topic";
 import type { StackConfig } from "../stacks/config";
@@ -129,4 +130,26 @@ export function createLiveSettings(
       ),
   );
   return { config: settings, quotas, topics };
+}
+
+/**
+ * The rolling restart of the emulator's brokers after their config file changed: one broker at
+ * a time, followers first and the leader last, each after the cluster is healthy again (see
+ * `providers/rolling-restart.ts`). On aws the chain of per-broker start commands does this, on
+ * kubernetes the StatefulSet's rolling update with readiness on `/health/ready`.
+ */
+export class RollingRestart extends pulumi.dynamic.Resource {
+  /** The brokers the last change restarted, in order. */
+  declare public readonly restarted: pulumi.Output<number[]>;
+
+  constructor(name: string, args: WithUrls<RollingRestartInputs>, opts?: pulumi.CustomResourceOptions) {
+    super(
+      shimProvider<RollingRestartInputs, RollingRestartOutputs>("providers/rolling-restart"),
+      name,
+      { ...args, restarted: undefined },
+      opts,
+      "streambus",
+      "RollingRestart",
+    );
+  }
 }

@@ -3,7 +3,8 @@ import { request } from "undici";
 
 /**
  * A broker of the StreamBus emulator, provisioned through its control API: create is
- * `POST /sim/brokers` (idempotent), delete is `DELETE /sim/brokers/{id}`, read asks
+ * `POST /sim/brokers` (idempotent, with the broker's config file), a new config file is written
+ * in place (`PUT /sim/brokers/{id}/config`), delete is `DELETE /sim/brokers/{id}`, read asks
  * `GET /sim/brokers` so that `pulumi refresh` sees a broker removed behind Pulumi's back.
  * Loaded at run time by the thin shim (`providers/shim.ts`).
  */
@@ -16,6 +17,12 @@ export interface LocalBrokerInputs {
   brokerId: number;
   /** The rack partition placement spreads replicas over. */
   rack: string;
+  /**
+   * The broker's config file (what it reads at start). A change is written to the machine and
+   * takes effect at the broker's next restart: the cluster's `RollingRestart` makes those, one
+   * broker at a time. Absent on stacks from before it existed.
+   */
+  config?: string;
 }
 
 /** Outputs of a local broker: its inputs and where its admin API answers. */
@@ -38,7 +45,7 @@ function brokersUrl(controlUrl: string, id?: number): string {
 }
 
 async function call(
-  method: "GET" | "POST" | "DELETE",
+  method: "GET" | "POST" | "PUT" | "DELETE",
   url: string,
   body?: unknown,
 ): Promise<{ status: number; json: unknown }> {
@@ -101,10 +108,23 @@ export function checkLocalBrokerInputs(inputs: LocalBrokerInputs): pulumi.dynami
 
 async function provision(inputs: LocalBrokerInputs): Promise<LocalBrokerOutputs> {
   const url = brokersUrl(inputs.controlUrl);
-  const { status, json } = await call("POST", url, { broker_id: inputs.brokerId, rack: inputs.rack });
+  const body = {
+    broker_id: inputs.brokerId,
+    rack: inputs.rack,
+    ...(inputs.config !== undefined ? { config: inputs.config } : {}),
+  };
+  const { status, json } = await call("POST", url, body);
   const broker = asSimBroker(json);
   if ((status !== 200 && status !== 201) || broker === undefined) throw failure("POST", url, status, json);
   return { ...inputs, adminUrl: broker.admin_url };
+}
+
+/** Writes the broker's config file on its machine; the running broker reads it at its next start. */
+async function writeConfig(inputs: LocalBrokerInputs): Promise<void> {
+  if (inputs.config === undefined) return;
+  const url = `${brokersUrl(inputs.controlUrl, inputs.brokerId)}/config`;
+  const { status, json } = await call("PUT", url, { config: inputs.config });
+  if (status !== 200) throw failure("PUT", url, status, json);
 }
 
 /** The local broker provider's logic. */
@@ -117,7 +137,9 @@ export const provider: pulumi.dynamic.ResourceProvider<LocalBrokerInputs, LocalB
     // field is identity (the emulator cannot move a broker), and the old broker must go first
     // because the new one takes its id.
     const replaces = (["controlUrl", "brokerId", "rack"] as const).filter((k) => olds[k] !== news[k]);
-    return { changes: replaces.length > 0, replaces, deleteBeforeReplace: true };
+    // A new config file is written in place (an update): restarting is the rolling restart's job.
+    const config = news.config !== undefined && olds.config !== news.config;
+    return { changes: replaces.length > 0 || config, replaces, deleteBeforeReplace: true };
   },
   async create(inputs) {
     const outs = await provision(inputs);
@@ -135,8 +157,11 @@ export const provider: pulumi.dynamic.ResourceProvider<LocalBrokerInputs, LocalB
     return { id, props: outs };
   },
   async update(_id, _olds, news) {
-    // diff replaces on every declared field, so an update only refreshes the admin URL.
-    return { outs: (await provision(news)) satisfies LocalBrokerOutputs };
+    // diff replaces on every identity field, so an update writes the config file (no restart)
+    // and refreshes the admin URL.
+    const outs = await provision(news);
+    await writeConfig(news);
+    return { outs: outs satisfies LocalBrokerOutputs };
   },
   async delete(id, props) {
     const url = brokersUrl(props.controlUrl, Number(id));

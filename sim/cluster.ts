@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { RestartRecord } from "./control-contract";
 import { ApiError } from "./errors";
 import { Faults } from "./faults";
 import { Metrics } from "./metrics";
@@ -27,6 +28,8 @@ export class Cluster {
   readonly metrics = new Metrics();
   /** Admin API requests served, by broker, method and path (`GET /sim/requests`). */
   readonly requests = new RequestCounter();
+  /** Restarts through the control API, in order, with the cluster's health when each began (`GET /sim/restarts`). */
+  readonly restarts: RestartRecord[] = [];
   meta: Metadata;
   /** Set when the metadata changed since the state dir was last written. */
   dirty = false;
@@ -111,8 +114,8 @@ export class Cluster {
   }
 
   /** Provisions a machine and starts its broker; it registers after `registerDelayMs`. */
-  provision(id: number, rack: string | null, autoJoin = false): Machine {
-    const machine: Machine = { id, rack, running: false, registerAt: null, autoJoin, left: false };
+  provision(id: number, rack: string | null, autoJoin = false, config: string | null = null): Machine {
+    const machine: Machine = { id, rack, running: false, registerAt: null, autoJoin, left: false, config };
     this.machines.set(id, machine);
     this.startBroker(id);
     this.log(`machine ${id} provisioned${rack ? ` in rack ${rack}` : ""}`);
@@ -124,6 +127,8 @@ export class Cluster {
     const m = this.machines.get(id);
     if (!m || m.running) return;
     m.running = true;
+    // A starting process reads its config file.
+    m.runningConfig = m.config ?? null;
     m.left = false;
     m.registerAt = Date.now() + this.opts.registerDelayMs;
     this.raft.restart(id);

@@ -10,6 +10,8 @@ import { z } from "zod";
 export const ProvisionRequest = z.object({
   broker_id: z.int().positive(),
   rack: z.string().min(1).nullable().optional(),
+  /** The broker's config file, written before its first start. */
+  config: z.string().optional(),
 });
 /** `POST /sim/brokers` body. */
 export type ProvisionRequest = z.infer<typeof ProvisionRequest>;
@@ -26,6 +28,8 @@ export const SimBroker = z.object({
   admin_url: z.string(),
   running: z.boolean(),
   member_state: z.string().nullable(),
+  /** Whether the config file written last differs from the one the running process read at start. */
+  restart_pending: z.boolean().optional(),
 });
 /** One machine of `GET /sim/brokers`. */
 export type SimBroker = z.infer<typeof SimBroker>;
@@ -73,3 +77,30 @@ export const RequestCount = z.object({
 export const RequestsResponse = z.object({ total: z.int().nonnegative(), requests: z.array(RequestCount) });
 /** `GET /sim/requests`. */
 export type RequestsResponse = z.infer<typeof RequestsResponse>;
+
+/** `PUT /sim/brokers/{id}/config` body: the broker's config file, read at its next start. */
+export const BrokerConfigRequest = z.object({ config: z.string() });
+/** `PUT /sim/brokers/{id}/config` body. */
+export type BrokerConfigRequest = z.infer<typeof BrokerConfigRequest>;
+
+/** One restart of `GET /sim/restarts`: when, and how the cluster was when it began. */
+export const RestartRecord = z.object({
+  broker_id: z.int().positive(),
+  /** When the restart began (RFC 3339, milliseconds). */
+  started_at: z.string(),
+  /** The cluster had a leader and no partition under-replicated or offline when it began. */
+  healthy_before: z.boolean(),
+  /** The Raft leader when it began. */
+  leader_id: z.int().positive().nullable(),
+  /** Partitions under-replicated or offline when it began. */
+  unhealthy_partitions: z.int().nonnegative(),
+  /** Brokers still coming back from a start when it began (not registered again, or not following the leader). */
+  settling_brokers: z.array(z.int().positive()),
+});
+/** One restart. */
+export type RestartRecord = z.infer<typeof RestartRecord>;
+
+/** `GET /sim/restarts`: every restart through `POST /sim/brokers/{id}/restart`, in order. */
+export const RestartsResponse = z.object({ restarts: z.array(RestartRecord) });
+/** `GET /sim/restarts`. */
+export type RestartsResponse = z.infer<typeof RestartsResponse>;

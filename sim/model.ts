@@ -17,6 +17,10 @@ export interface Machine {
   autoJoin: boolean;
   /** It left the cluster: it stays out until its process restarts. */
   left: boolean;
+  /** The broker's config file as the platform last wrote it (`PUT /sim/brokers/{id}/config`); read at start. */
+  config?: string | null;
+  /** The config file the running process read when it started. */
+  runningConfig?: string | null;
 }
 
 /** A member's stored state; `offline` is derived from the heartbeat when it is reported. */

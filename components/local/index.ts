@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { LocalConfig, StackConfig } from "../../stacks/config";
 import { renderRulesFile } from "../alerts";
+import { configHash, renderBrokerConfig } from "../broker-config";
 import { renderDashboardJson } from "../dashboard";
 import type { PlatformResult } from "../platform";
 import { LocalBroker, LocalFile } from "./resources";
@@ -57,12 +58,22 @@ export function createLocalCluster(
   const l = config.local;
   const opts: pulumi.CustomResourceOptions = { parent };
   const brokerResources = new Map<number, LocalBroker>();
+  const texts: string[] = [];
   for (const id of config.brokerIds) {
+    const rack = rackOf(id, l.racks);
+    // What the broker reads at start; the live settings are ClusterConfig's, not in here.
+    const text = renderBrokerConfig({
+      brokerId: id,
+      rack,
+      adminTokenRequired: config.adminToken !== undefined,
+      settings: config,
+    });
+    texts.push(text);
     brokerResources.set(
       id,
       new LocalBroker(
         `${name}-broker-${id}`,
-        { controlUrl: l.controlUrl, brokerId: id, rack: rackOf(id, l.racks) },
+        { controlUrl: l.controlUrl, brokerId: id, rack, config: text },
         opts,
       ),
     );
@@ -87,6 +98,7 @@ export function createLocalCluster(
       resources: [broker],
     })),
     brokerResources,
+    rollingRestart: { controlUrl: l.controlUrl, configHash: configHash(texts.join("\n---\n")) },
     alertRules: rules.absolutePath,
     dashboard: dashboard.absolutePath,
   };

@@ -11,6 +11,8 @@ export interface LocalBrokerArgs {
   brokerId: pulumi.Input<number>;
   /** The broker's rack. */
   rack: pulumi.Input<string>;
+  /** The broker's config file (read at start); a change is written in place and rolled by `RollingRestart`. */
+  config?: pulumi.Input<string>;
 }
 
 /** One emulator broker, through the thin-shim provider in `providers/local-broker.ts`. */

@@ -1,6 +1,12 @@
 import { createServer, type Server } from "node:http";
 import type { Cluster } from "../cluster";
-import { FaultRequest, NetworkRequest, ProvisionRequest, type SimBroker } from "../control-contract";
+import {
+  BrokerConfigRequest,
+  FaultRequest,
+  NetworkRequest,
+  ProvisionRequest,
+  type SimBroker,
+} from "../control-contract";
 import { conflict, notFound } from "../errors";
 import { adminUrl, memberState } from "../membership";
 import { integrity } from "../replication";
@@ -23,6 +29,7 @@ export function createControlServer(c: Cluster, servers: BrokerServers): Server 
       admin_url: adminUrl(c, id),
       running: m?.running ?? false,
       member_state: rec ? memberState(c, rec) : null,
+      restart_pending: (m?.config ?? null) !== (m?.runningConfig ?? null),
     };
   };
   const machine = (id: number) => {
@@ -44,7 +51,7 @@ export function createControlServer(c: Cluster, servers: BrokerServers): Server 
         });
       }
       if (!existing) {
-        c.provision(req.broker_id, rack);
+        c.provision(req.broker_id, rack, false, req.config ?? null);
         try {
           await servers.open(req.broker_id);
         } catch (err) {
@@ -75,6 +82,41 @@ export function createControlServer(c: Cluster, servers: BrokerServers): Server 
       c.log(`broker ${id} started`);
       return json(200, describe(id));
     })
+    // The platform writes the broker's config file; the running process reads it at its next start.
+    .on("PUT", "/sim/brokers/:id/config", "config_write", (ctx) => {
+      const m = machine(idParam(ctx));
+      m.config = parseBody(BrokerConfigRequest, ctx.body).config;
+      c.dirty = true;
+      return json(200, describe(m.id));
+    })
+    // A clean restart (systemctl restart): the process stops, reads its config file and starts
+    // again with its data. Recorded with the cluster's health when it began, for the rolling
+    // restart's tests.
+    .on("POST", "/sim/brokers/:id/restart", "restart", async (ctx) => {
+      const id = idParam(ctx);
+      machine(id);
+      const now = integrity(c);
+      const unhealthy = now.under_replicated + now.offline;
+      // Brokers still coming back from a start: not registered again, or not following the leader.
+      const settling = [...c.machines.values()]
+        .filter((x) => x.running && (x.registerAt !== null || c.raft.view(x.id).leaderId !== c.raft.leaderId))
+        .map((x) => x.id);
+      c.restarts.push({
+        broker_id: id,
+        started_at: new Date().toISOString(),
+        healthy_before: c.raft.leaderId !== null && unhealthy === 0 && settling.length === 0,
+        leader_id: c.raft.leaderId,
+        unhealthy_partitions: unhealthy,
+        settling_brokers: settling,
+      });
+      await servers.close(id);
+      c.stopBroker(id);
+      c.startBroker(id);
+      await servers.open(id);
+      c.log(`broker ${id} restarted`);
+      return json(200, describe(id));
+    })
+    .on("GET", "/sim/restarts", "restarts", () => json(200, { restarts: c.restarts }))
     .on("GET", "/sim/faults", "faults", () =>
       json(200, { faults: c.faults.describeFaults(), network: c.faults.currentGroups() ?? null }),
     )
