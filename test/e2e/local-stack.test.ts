@@ -91,7 +91,8 @@ describe("the local stack through the real engine, against the emulator", () => 
   it("removing broker 2 from the list drains it and removes broker 2's machine and no other", async () => {
     await e2e.stack.setAllConfig(config([1, 3, 4]));
     const preview = await e2e.stack.preview();
-    expect(preview.changeSummary).toMatchObject({ delete: 1, update: 1 }); // broker-2; the membership
+    expect(preview.changeSummary.delete).toBe(1); // broker-2's machine
+    expect(preview.changeSummary.update).toBeGreaterThanOrEqual(1); // the membership, and what names the URLs
     await e2e.stack.up();
     expect(await simBrokerIds(sim)).toEqual([1, 3, 4]);
   }, 180_000);
