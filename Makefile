@@ -46,8 +46,12 @@ test-only:
 demo: build
 	$(ENV) node dist/demo/index.js
 
-## bench: the benchmarks, printing their figures
+## bench: the benchmarks, printing each figure as a ratio with its absolute values and the command
+## that reproduces it (bench/index.ts: CLI start-up, scaling through pulumi up, a 60-broker fleet's
+## preview and drift check, the adaptive wait; then the emulator's own figures). About 12 minutes
+## on 2 shared cores; one part alone: `node dist/bench/index.js fleet` after `source scripts/env.sh`.
 bench: build
+	$(ENV) node dist/bench/index.js
 	$(ENV) node --expose-gc dist/bench/sim.js
 
 clean:
