@@ -142,7 +142,10 @@ describe("pulumi up makes membership changes", () => {
     expect(Number(status.rebalance_id?.replace(/\D/g, ""))).toBe(Number(before?.replace(/\D/g, "") ?? 0) + 1);
     const plans = plansIn(up.text).filter((p) => typeof p.bytes === "number" && p.estimate !== true);
     expect(plans.length).toBeGreaterThan(0);
-    expect(status.bytes_moved).toBe(plans[plans.length - 1]!.bytes);
+    const plan = plans[plans.length - 1]!;
+    expect(status.moves_total).toBe(plan.moves);
+    // The producer keeps writing between the dry run and the start: the bytes agree to within 2 %.
+    expect(Math.abs(status.bytes_moved - Number(plan.bytes))).toBeLessThanOrEqual(Number(plan.bytes) * 0.02);
     await expectIntact(t);
   }, 240_000);
 
