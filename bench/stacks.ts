@@ -4,8 +4,9 @@
  * resources. Each is destroyed and removed after, its config file too, so `make bench` runs from
  * a fresh clone after `make build` and leaves nothing behind.
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import { run, type Run } from "./measure";
 
 /** The repository (the Pulumi project whose program the stacks run). */
@@ -27,7 +28,7 @@ export interface BenchStack {
   /** The folder holding its Pulumi.yaml. */
   cwd: string;
   /** Runs `pulumi ARGS --stack NAME` there, measured. */
-  pulumi(args: string[], options?: { sampleMemory?: boolean }): Promise<Run>;
+  pulumi(args: string[], options?: { sampleMemory?: boolean; env?: NodeJS.ProcessEnv }): Promise<Run>;
   /** The same command as a user types it, for the "reproduce" line. */
   command(args: string[]): string;
   /** Sets `key=value` config (plain text; objects as JSON). */
@@ -45,7 +46,7 @@ const made: BenchStack[] = [];
 export async function createStack(what: string, cwd = ROOT): Promise<BenchStack> {
   requireOfflineEnv();
   const name = `bench-${what}-${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
-  const pulumi = (args: string[], options: { sampleMemory?: boolean } = {}) =>
+  const pulumi = (args: string[], options: { sampleMemory?: boolean; env?: NodeJS.ProcessEnv } = {}) =>
     run("pulumi", [...args, "--stack", name, ...FLAGS], { cwd, ...options });
   const must = async (args: string[]) => {
     const r = await pulumi(args);
@@ -85,6 +86,35 @@ export async function createStack(what: string, cwd = ROOT): Promise<BenchStack>
 /** Removes every stack still made (after a failure or Ctrl-C). */
 export async function removeAllStacks(): Promise<void> {
   for (const stack of [...made].reverse()) await stack.remove().catch(() => undefined);
+}
+
+/**
+ * A folder to put first on `PATH` whose `pulumi-language-nodejs` is the toolchain's own with
+ * `-typescript=false`. The Node.js language host built here (sdk v3.68.0) reads no `typescript`
+ * runtime option from the v3.259.0 engine and starts every program with ts-node registered
+ * (`PULUMI_NODEJS_TYPESCRIPT=true`), whose stack-trace hook maps a stack for each of the SDK's
+ * promises; the benchmark measures the preview with and without it. Undefined without a host.
+ */
+export function languageHostWithoutTsNode(): string | undefined {
+  let host: string;
+  try {
+    host = realpathSync(
+      execFileSync("sh", ["-c", "command -v pulumi-language-nodejs || true"], { encoding: "utf8" }).trim(),
+    );
+  } catch {
+    return undefined;
+  }
+  if (!host) {
+    const pulumi = realpathSync(execFileSync("sh", ["-c", "command -v pulumi"], { encoding: "utf8" }).trim());
+    host = join(dirname(pulumi), "pulumi-language-nodejs");
+  }
+  if (!existsSync(host)) return undefined;
+  const dir = join(ROOT, ".streambus", "bench", "no-ts-node");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "pulumi-language-nodejs"), `#!/bin/sh\nexec '${host}' -typescript=false "$@"\n`, {
+    mode: 0o755,
+  });
+  return dir;
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import { Cluster, rebalance, type PollingOptions } from "../procedures";
 import { startSim, type SimCluster } from "../sim";
-import { print, s } from "./measure";
+import { print, ratio, s } from "./measure";
 import { adminCalls, call, resetAdminCalls, waitForMembers } from "./sim-control";
 
 const STATUS = "/admin/partitions/rebalance-status";
@@ -61,7 +61,15 @@ export async function waitingBench(): Promise<void> {
       name: `adaptive wait, a rebalance of ${s(short.tookMs)} (${short.moves} moves): status polls / polling every 250 ms`,
       value: short.calls / fixed,
       shown: `${(short.calls / fixed).toFixed(2)}×`,
-      detail: `${short.calls} status polls against ${Math.round(fixed)}; the end noticed ${s(short.lateMs)} after the emulator's finished_at (target about 1 s: ${short.lateMs <= 1_000 ? "met" : "MISSED"})`,
+      detail: `${short.calls} status polls against ${Math.round(fixed)}`,
+      reproduce: "node dist/bench/index.js waiting",
+    });
+    print({
+      name: "adaptive wait, the end of that rebalance noticed after the emulator's finished_at",
+      value: short.lateMs,
+      shown: s(short.lateMs),
+      target: { text: "≤ about 1 s", met: short.lateMs <= 1_000 },
+      detail: `${ratio(short.lateMs, short.tookMs).shown} the rebalance's own ${s(short.tookMs)}`,
       reproduce: "node dist/bench/index.js waiting",
     });
 
