@@ -34,6 +34,12 @@ async function notSettled(
       .catch(() => undefined);
     if (h?.status !== "healthy")
       return `broker ${brokerId} is not healthy yet${h?.status === "unhealthy" ? ` (${h.reason})` : ""}`;
+    // Healthy says it serves and sees a leader; ready says it has registered again and caught up.
+    const r = await cluster
+      .broker(brokerId)
+      .ready({ ...ctx.call, retries: 0 })
+      .catch(() => undefined);
+    if (r?.status !== "ready") return `broker ${brokerId} is not ready yet${r?.reason ? ` (${r.reason})` : ""}`;
   }
   const views = await collectRaftViews(cluster, ctx);
   const voters = views.find((v) => v.reachable && v.state === "leader")?.voters ?? [];

@@ -3,15 +3,15 @@ import { RestartsResponse } from "../../sim";
 import type { TestSim } from "../integration/helpers/sim";
 import { createE2EStack, type E2EStack } from "./harness";
 import { adminOf, expectIntact, startEmptySim, upWithOutput } from "./membership-helpers";
-import { declare, requestCount } from "./settings-helpers";
+import { declare } from "./settings-helpers";
 
 /**
- * What restarts and what does not, through `pulumi up` on the local platform: a live setting
- * (retention) restarts no broker; a static one (a port in the brokers' config file) restarts
- * them one at a time, followers first and the leader last, each after the cluster was healthy
- * again, as the emulator's restart log shows; nothing is lost.
+ * A static setting (a port in the brokers' config file) changed through `pulumi up` on the local
+ * platform restarts the brokers one at a time, followers first and the leader last, each after
+ * the cluster was healthy again, as the emulator's restart log shows; nothing is lost. (That a
+ * live setting restarts nothing is in settings.test.ts.)
  */
-describe("restarts: none for a live setting, one broker at a time for a static one", () => {
+describe("a static setting restarts the brokers one at a time", () => {
   let t: TestSim;
   let e2e: E2EStack;
   const restarts = async () => RestartsResponse.parse(await t.control("GET", "/sim/restarts")).restarts;
@@ -31,18 +31,8 @@ describe("restarts: none for a live setting, one broker at a time for a static o
     await t?.stop();
   }, 240_000);
 
-  it("a retention change is one PUT /admin/config and restarts nothing", async () => {
-    await declare(e2e, t, { retention: { maxAge: "2d" } });
-    await t.control("DELETE", "/sim/requests");
-    const up = await upWithOutput(e2e);
-    expect(up.ok, up.text).toBe(true);
-    expect(await requestCount(t, "PUT", "/admin/config")).toBe(1);
-    expect(await restarts()).toEqual([]);
-  }, 120_000);
-
   it("a port change in the brokers' file restarts them one at a time, leader last, each after the cluster was healthy", async () => {
     const leader = (await adminOf(t).refresh()).leader_id;
-    await declare(e2e, t, { retention: { maxAge: "2d" } });
     await e2e.stack.setConfig("streambus:ports", { value: JSON.stringify({ raft: 9193 }) });
     const up = await upWithOutput(e2e);
     expect(up.ok, up.text).toBe(true);
