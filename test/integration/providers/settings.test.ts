@@ -115,6 +115,18 @@ describe("topic", () => {
     expect(read.props).toEqual(outs); // the echoed retention changed, the declared fields did not
   });
 
+  it("grows partitions through an update; fewer is refused at diff, naming the key and the count to declare", async () => {
+    const olds = { ...topic, adminUrls: urls(1, 2, 3) };
+    await topicProvider.check!(olds, olds); // the program's inputs pass check before diff
+    const { outs } = await topicProvider.update!("orders", olds, { ...olds, partitions: 6 });
+    expect(outs?.partitions).toBe(6);
+    const live = (await t.cluster({ token: TOKEN }).admin.topics()).topics.find((x) => x.name === "orders");
+    expect(live?.partitions).toBe(6);
+    await expect(topicProvider.diff!("orders", { ...olds, partitions: 6 }, olds)).rejects.toThrow(
+      /streambus:topics \(name: orders\)\.partitions: is 4, but topic "orders" has 6 partitions.*raise it to 6 or more/,
+    );
+  });
+
   it("refuses to delete without allowDelete, saying how; deletes with it", async () => {
     const outs = { ...topic, adminUrls: urls(1, 2, 3) };
     await expect(topicProvider.delete!("orders", outs)).rejects.toThrow(/set allowDelete: true/);
