@@ -39,7 +39,8 @@ async function notSettled(
       .broker(brokerId)
       .ready({ ...ctx.call, retries: 0 })
       .catch(() => undefined);
-    if (r?.status !== "ready") return `broker ${brokerId} is not ready yet${r?.reason ? ` (${r.reason})` : ""}`;
+    if (r?.status !== "ready")
+      return `broker ${brokerId} is not ready yet${r?.reason ? ` (${r.reason})` : ""}`;
   }
   const views = await collectRaftViews(cluster, ctx);
   const voters = views.find((v) => v.reachable && v.state === "leader")?.voters ?? [];

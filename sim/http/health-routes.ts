@@ -22,7 +22,8 @@ function notReadyReason(c: Cluster, id: number): ReadyResponse | null {
     return { status: "not_ready", reason: "joining" };
   if (c.raft.view(id).leaderId === null) return { status: "not_ready", reason: "no_quorum" };
   // A member's process that just (re)started has not registered again and caught up yet.
-  if ((c.machines.get(id)?.registerAt ?? null) !== null) return { status: "not_ready", reason: "catching_up" };
+  if ((c.machines.get(id)?.registerAt ?? null) !== null)
+    return { status: "not_ready", reason: "catching_up" };
   const behind = [...c.meta.partitions.values()].some((p) => p.replicas.includes(id) && !p.isr.includes(id));
   if (behind || syncProgress(c, id) < 1) return { status: "not_ready", reason: "catching_up" };
   if (c.meta.readOnly) return { status: "not_ready", reason: "read_only" };
