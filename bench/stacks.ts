@@ -96,19 +96,17 @@ export async function removeAllStacks(): Promise<void> {
  * promises; the benchmark measures the preview with and without it. Undefined without a host.
  */
 export function languageHostWithoutTsNode(): string | undefined {
-  let host: string;
-  try {
-    host = realpathSync(
-      execFileSync("sh", ["-c", "command -v pulumi-language-nodejs || true"], { encoding: "utf8" }).trim(),
-    );
-  } catch {
-    return undefined;
-  }
+  const which = (name: string) =>
+    execFileSync("sh", ["-c", `command -v ${name} || true`], { encoding: "utf8" }).trim();
+  // On PATH, or bundled beside the pulumi binary (where the toolchain puts it).
+  let host = which("pulumi-language-nodejs");
   if (!host) {
-    const pulumi = realpathSync(execFileSync("sh", ["-c", "command -v pulumi"], { encoding: "utf8" }).trim());
-    host = join(dirname(pulumi), "pulumi-language-nodejs");
+    const pulumi = which("pulumi");
+    if (!pulumi) return undefined;
+    host = join(dirname(realpathSync(pulumi)), "pulumi-language-nodejs");
   }
   if (!existsSync(host)) return undefined;
+  host = realpathSync(host);
   const dir = join(ROOT, ".streambus", "bench", "no-ts-node");
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "pulumi-language-nodejs"), `#!/bin/sh\nexec '${host}' -typescript=false "$@"\n`, {
