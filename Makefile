@@ -48,8 +48,8 @@ demo: build
 
 ## bench: the benchmarks, printing each figure as a ratio with its absolute values and the command
 ## that reproduces it (bench/index.ts: CLI start-up, scaling through pulumi up, a 60-broker fleet's
-## preview and drift check, the adaptive wait; then the emulator's own figures). About 12 minutes
-## on 2 shared cores; one part alone: `node dist/bench/index.js fleet` after `source scripts/env.sh`.
+## preview and drift check, the adaptive wait; then the emulator's own figures). 12 to 15 minutes
+## on 2 cores busy with other work; one part alone: `node dist/bench/index.js fleet` after `source scripts/env.sh`.
 bench: build
 	$(ENV) node dist/bench/index.js
 	$(ENV) node --expose-gc dist/bench/sim.js

@@ -9,7 +9,7 @@ import { startSim, type SimCluster } from "../sim";
 import { interleaved, mib, print, ratio, timingOf, wallCpu, type Run, type Timing } from "./measure";
 import { adminCalls, buildFleet, resetAdminCalls } from "./sim-control";
 import { ops } from "./startup";
-import { createStack, languageHostWithoutTsNode, plainProject, type BenchStack } from "./stacks";
+import { createStack, plainProject, type BenchStack } from "./stacks";
 
 const RUNS = 3;
 const TOPICS = Array.from({ length: 200 }, (_, i) => ({
@@ -100,15 +100,12 @@ export async function fleetBench(): Promise<void> {
       calls[key] = `${c.total} (${c.top})`;
       return r;
     };
-    const noTs = languageHostWithoutTsNode();
-    const noTsEnv = noTs ? { PATH: `${noTs}:${process.env.PATH}` } : undefined;
-    const [fp, pp, fd, sd, sp, fn] = await interleaved(RUNS, [
+    const [fp, pp, fd, sd, sp] = await interleaved(RUNS, [
       counted(sim60, "preview60", () => fleet.pulumi(preview, { sampleMemory: true })),
       () => plain.pulumi(preview, { sampleMemory: true }),
       counted(sim60, "drift60", () => fleet.pulumi(drift, { sampleMemory: true })),
       counted(sim3, "drift3", () => small.pulumi(drift)),
       () => small.pulumi(preview),
-      ...(noTsEnv ? [() => fleet.pulumi(preview, { sampleMemory: true, env: noTsEnv })] : []),
     ]);
     const t = (runs: Run[]): Timing => timingOf(runs);
     const [tfp, tpp, tfd, tsd, tsp] = [t(fp!), t(pp!), t(fd!), t(sd!), t(sp!)];
@@ -144,17 +141,6 @@ export async function fleetBench(): Promise<void> {
       detail: `medians of ${RUNS}: 60 brokers ${wallCpu(tfp)}, 3 brokers ${wallCpu(tsp)}`,
       reproduce: `node dist/bench/index.js fleet  # ${small.command(preview)}`,
     });
-    if (fn) {
-      const tfn = t(fn);
-      print({
-        name: "no-op `pulumi preview` of the fleet, the language host's ts-node off / on (as the toolchain runs it)",
-        ...ratio(tfn.wallMs, tfp.wallMs),
-        detail:
-          `medians of ${RUNS}: off ${wallCpu(tfn)}, on ${wallCpu(tfp)}; off / the plain preview: ${ratio(tfn.wallMs, tpp.wallMs).shown} ` +
-          `(cpu ${ratio(tfn.cpuMs, tpp.cpuMs).shown}); peak memory off: ${peaks(fn)}`,
-        reproduce: `node dist/bench/index.js fleet  # PATH=.streambus/bench/no-ts-node:$PATH ${fleet.command(preview)}`,
-      });
-    }
     console.log(`peak memory, fleet preview: ${peaks(fp!)}`);
     console.log(`peak memory, fleet drift check: ${peaks(fd!)}`);
     console.log(`peak memory, plain preview: ${peaks(pp!)}`);

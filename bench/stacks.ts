@@ -4,9 +4,8 @@
  * resources. Each is destroyed and removed after, its config file too, so `make bench` runs from
  * a fresh clone after `make build` and leaves nothing behind.
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import { run, type Run } from "./measure";
 
 /** The repository (the Pulumi project whose program the stacks run). */
@@ -86,33 +85,6 @@ export async function createStack(what: string, cwd = ROOT): Promise<BenchStack>
 /** Removes every stack still made (after a failure or Ctrl-C). */
 export async function removeAllStacks(): Promise<void> {
   for (const stack of [...made].reverse()) await stack.remove().catch(() => undefined);
-}
-
-/**
- * A folder to put first on `PATH` whose `pulumi-language-nodejs` is the toolchain's own with
- * `-typescript=false`. The Node.js language host built here (sdk v3.68.0) reads no `typescript`
- * runtime option from the v3.259.0 engine and starts every program with ts-node registered
- * (`PULUMI_NODEJS_TYPESCRIPT=true`), whose stack-trace hook maps a stack for each of the SDK's
- * promises; the benchmark measures the preview with and without it. Undefined without a host.
- */
-export function languageHostWithoutTsNode(): string | undefined {
-  const which = (name: string) =>
-    execFileSync("sh", ["-c", `command -v ${name} || true`], { encoding: "utf8" }).trim();
-  // On PATH, or bundled beside the pulumi binary (where the toolchain puts it).
-  let host = which("pulumi-language-nodejs");
-  if (!host) {
-    const pulumi = which("pulumi");
-    if (!pulumi) return undefined;
-    host = join(dirname(realpathSync(pulumi)), "pulumi-language-nodejs");
-  }
-  if (!existsSync(host)) return undefined;
-  host = realpathSync(host);
-  const dir = join(ROOT, ".streambus", "bench", "no-ts-node");
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "pulumi-language-nodejs"), `#!/bin/sh\nexec '${host}' -typescript=false "$@"\n`, {
-    mode: 0o755,
-  });
-  return dir;
 }
 
 /**
