@@ -1,13 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  find,
-  installRecordingMocks,
-  ofType,
-  recordOptions,
-  settle,
-  valueOf,
-  type Recorded,
-} from "./recording-mocks";
+import { declareCluster, find, installRecordingMocks, ofType } from "./recording-mocks";
 
 /**
  * Where each platform puts the membership resource in Pulumi's order of operations. Pulumi runs
@@ -17,30 +9,10 @@ import {
  * before it and a join gate after it.
  */
 const { recorded, ready } = installRecordingMocks("order");
-let cluster: typeof import("../../components/cluster.js");
-let parseStackConfig: typeof import("../../stacks/config.js").parseStackConfig;
-
-beforeAll(async () => {
-  await ready;
-  cluster = await import("../../components/cluster.js");
-  ({ parseStackConfig } = await import("../../stacks/index.js"));
-});
+beforeAll(() => ready);
 
 const MEMBERSHIP = "pulumi-nodejs:dynamic/streambus:ClusterMembership";
-
-async function declare(name: string, raw: Record<string, unknown>) {
-  const config = parseStackConfig(raw);
-  const { options, transformation } = recordOptions();
-  const made = new cluster.StreamBusCluster(
-    name,
-    { config, provision: await cluster.loadPlatform(config.platform) },
-    { transformations: [transformation] },
-  );
-  await valueOf(made.urn);
-  await settle(recorded);
-  const mine: Recorded[] = recorded.filter((r) => r.name.startsWith(`${name}-`));
-  return { options, mine };
-}
+const declare = (name: string, raw: Record<string, unknown>) => declareCluster(recorded, name, raw);
 
 describe("the membership resource's place in the order", () => {
   it("local: one membership that depends on every broker, with the declared set and rebalance settings", async () => {

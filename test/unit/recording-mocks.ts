@@ -140,3 +140,27 @@ export function recordOptions(): {
   };
   return { options, transformation };
 }
+
+/**
+ * Declares a whole `StreamBusCluster` named `name` from a raw stack config, recording its
+ * children's options; resolves once the declarations settle. Call after the mocks are `ready`
+ * (the code under test is imported here, after them).
+ */
+export async function declareCluster(
+  recorded: readonly Recorded[],
+  name: string,
+  raw: Record<string, unknown>,
+): Promise<{ options: Map<string, RecordedOptions>; mine: Recorded[] }> {
+  const cluster = await import("../../components/cluster.js");
+  const { parseStackConfig } = await import("../../stacks/index.js");
+  const config = parseStackConfig(raw);
+  const { options, transformation } = recordOptions();
+  const made = new cluster.StreamBusCluster(
+    name,
+    { config, provision: await cluster.loadPlatform(config.platform) },
+    { transformations: [transformation] },
+  );
+  await valueOf(made.urn);
+  await settle(recorded);
+  return { options, mine: recorded.filter((r) => r.name.startsWith(`${name}-`)) };
+}

@@ -5,11 +5,8 @@ import {
   find,
   installRecordingMocks,
   ofType,
-  recordOptions,
-  settle,
-  valueOf,
+  declareCluster,
   type Recorded,
-  type RecordedOptions,
 } from "./recording-mocks";
 
 /**
@@ -18,14 +15,7 @@ import {
  * (mocks see inputs only): each assertion fails if the hazard it names comes back.
  */
 const { recorded, ready } = installRecordingMocks("options");
-let cluster: typeof import("../../components/cluster.js");
-let parseStackConfig: typeof import("../../stacks/config.js").parseStackConfig;
-
-beforeAll(async () => {
-  await ready;
-  cluster = await import("../../components/cluster.js");
-  ({ parseStackConfig } = await import("../../stacks/index.js"));
-});
+beforeAll(() => ready);
 
 const AWS = {
   platform: "aws",
@@ -55,21 +45,7 @@ const KUBE = {
 const LOCAL = { platform: "local", brokers: 3, local: { controlUrl: "http://127.0.0.1:7070" } };
 const TOPICS = [{ name: "events", partitions: 6 }];
 
-async function declare(
-  name: string,
-  raw: Record<string, unknown>,
-): Promise<{ options: Map<string, RecordedOptions>; mine: Recorded[] }> {
-  const config = parseStackConfig(raw);
-  const { options, transformation } = recordOptions();
-  const made = new cluster.StreamBusCluster(
-    name,
-    { config, provision: await cluster.loadPlatform(config.platform) },
-    { transformations: [transformation] },
-  );
-  await valueOf(made.urn);
-  await settle(recorded);
-  return { options, mine: recorded.filter((r) => r.name.startsWith(`${name}-`)) };
-}
+const declare = (name: string, raw: Record<string, unknown>) => declareCluster(recorded, name, raw);
 
 const DYNAMIC = "pulumi-nodejs:dynamic/streambus:";
 
