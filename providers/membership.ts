@@ -1,7 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { Cluster, ContractError, type ClientOptions } from "../procedures/client";
 import { DeadlineExceededError, runProcedure } from "../procedures/common";
 import { collectGuardFacts, guardError, membershipGuards } from "../procedures/guards";
+import { ContractError } from "../procedures/client";
+import { connect, explain as explainAccess, keepConfig, log } from "./admin";
 import { applyMembership, HOW_TO_FORCE } from "./membership-apply";
 import { checkMembershipInputs, isUnknown, knownUrls, urlsById } from "./membership-check";
 import { planLines, planMovement } from "./membership-plan";
@@ -40,40 +41,10 @@ export interface MembershipOutputs extends MembershipInputs {
   forcedGuards: string[];
 }
 
-/** The stack's config as `configure` gave it; read on every call, so a rotated token is used at once. */
-let stackConfig: pulumi.dynamic.Config | undefined;
-
-/** The stack config key of the admin token. */
-export const TOKEN_KEY = "streambus:adminToken";
-
-/** Where the engine shows lines: a dynamic provider's stdout streams into `pulumi up`/`preview`. */
-const log = (line: string): void => console.log(line);
-
-function clientOptions(): ClientOptions {
-  const token = stackConfig?.get(TOKEN_KEY) || undefined;
-  // More retries than the CLI: an `up` should ride out a flaky API rather than stop half-way.
-  return { ...(token ? { token } : {}), retry: { retries: 6 } };
-}
-
-/** A cluster handle on the known URLs (declared brokers first, then the others'). */
-function connect(...maps: Array<Record<string, string> | undefined>): Cluster {
-  const urls = knownUrls(...maps);
-  if (urls.length === 0) throw new Error("no admin URL is known yet: nothing to reach the cluster through");
-  return new Cluster(urls, clientOptions());
-}
+export { TOKEN_KEY } from "./admin";
 
 /** Turns the client's errors into what the person running `pulumi` needs to do. */
 function explain(error: unknown, what: string): Error {
-  if (error instanceof ContractError && error.code === "unauthorized") {
-    const set = stackConfig?.get(TOKEN_KEY)
-      ? "the admin token in the stack config is wrong"
-      : "no admin token is set";
-    return new Error(
-      `${what}: the cluster refused the call (401 unauthorized, ${error.method} ${error.url}): ${set}; ` +
-        `set it with \`pulumi config set --secret ${TOKEN_KEY} <token>\``,
-      { cause: error },
-    );
-  }
   if (error instanceof DeadlineExceededError) {
     return new Error(
       `${what}: ${error.message} The cluster's work goes on; the next \`pulumi up\` continues it, ` +
@@ -81,8 +52,7 @@ function explain(error: unknown, what: string): Error {
       { cause: error },
     );
   }
-  if (error instanceof Error) return new Error(`${what}: ${error.message}`, { cause: error });
-  return new Error(`${what}: ${String(error)}`);
+  return explainAccess(error, what);
 }
 
 function sameSet(a: readonly number[], b: readonly number[]): boolean {
@@ -203,7 +173,7 @@ async function apply(
 /** The membership provider's logic. */
 export const provider: pulumi.dynamic.ResourceProvider<MembershipInputs, MembershipOutputs> = {
   async configure(req) {
-    stackConfig = req.config;
+    keepConfig(req.config);
   },
   async check(_olds, news) {
     return checkMembershipInputs(news);

@@ -1,7 +1,5 @@
-import type * as pulumi from "@pulumi/pulumi";
-import { Cluster, ContractError, type ClientOptions } from "../procedures/client";
 import { runProcedure, type ProcedureContext } from "../procedures/common";
-import { isUnknown, knownUrls } from "./membership-check";
+import { isUnknown } from "./membership-check";
 
 /**
  * What the providers of the live settings (cluster config, quotas, topics) share: the stack's
@@ -9,39 +7,7 @@ import { isUnknown, knownUrls } from "./membership-check";
  * that refuse to be written back when stale, and errors that say what to do.
  */
 
-/** The stack config key of the admin token (the same as the membership provider's). */
-export const TOKEN_KEY = "streambus:adminToken";
-
-let stackConfig: pulumi.dynamic.Config | undefined;
-
-/** Keeps the stack's config; each provider's `configure` calls this (the engine configures each once). */
-export function keepConfig(config: pulumi.dynamic.Config): void {
-  stackConfig = config;
-}
-
-/** Where the engine shows lines: a dynamic provider's stdout streams into `pulumi up`/`preview`. */
-export const log = (line: string): void => console.log(line);
-
-function clientOptions(): ClientOptions {
-  const token = stackConfig?.get(TOKEN_KEY) || undefined;
-  // More retries than the CLI: an `up` should ride out a flaky API rather than stop half-way.
-  return { ...(token ? { token } : {}), retry: { retries: 6 } };
-}
-
-/** Runs `fn` with a cluster handle on the known URLs, closing it after. */
-export async function withCluster<T>(
-  urls: Record<string, string> | undefined,
-  fn: (cluster: Cluster) => Promise<T>,
-): Promise<T> {
-  const known = knownUrls(urls);
-  if (known.length === 0) throw new Error("no admin URL is known yet: nothing to reach the cluster through");
-  const cluster = new Cluster(known, clientOptions());
-  try {
-    return await fn(cluster);
-  } finally {
-    await cluster.close();
-  }
-}
+export { explain, keepConfig, log, TOKEN_KEY, withCluster } from "./admin";
 
 /** How long a write waits for a leader (a fresh read) before it gives up. */
 export const FRESH_READ_DEADLINE_MS = 60_000;
@@ -63,22 +29,6 @@ export function freshRead<T extends { stale?: boolean | undefined }>(
       (value) => value.stale !== true,
     );
   });
-}
-
-/** Turns the client's errors into what the person running `pulumi` needs to do. */
-export function explain(error: unknown, what: string): Error {
-  if (error instanceof ContractError && error.code === "unauthorized") {
-    const set = stackConfig?.get(TOKEN_KEY)
-      ? "the admin token in the stack config is wrong"
-      : "no admin token is set";
-    return new Error(
-      `${what}: the cluster refused the call (401 unauthorized, ${error.method} ${error.url}): ${set}; ` +
-        `set it with \`pulumi config set --secret ${TOKEN_KEY} <token>\``,
-      { cause: error },
-    );
-  }
-  if (error instanceof Error) return new Error(`${what}: ${error.message}`, { cause: error });
-  return new Error(`${what}: ${String(error)}`);
 }
 
 /** Whether any part of a value is still unknown (a preview before the brokers exist). */

@@ -93,6 +93,7 @@ export function control(t: TestSim, method: string, path: string, body?: unknown
 export async function rebalanceStatus(t: TestSim): Promise<{
   rebalance_id: string | null;
   status: string;
+  moves_total: number;
   bytes_total: number;
   bytes_moved: number;
   finished_at: string | null;

@@ -136,8 +136,11 @@ describe("the membership of a cluster, step by step", () => {
     expect(plan.receivers).not.toContain(4);
     const final = await rebalanceStatus(t);
     expect(final.status).toBe("completed");
-    expect(final.bytes_total).toBe(plan.bytes);
-    expect(final.bytes_moved).toBe(plan.bytes);
+    expect(final.moves_total).toBe(plan.moves);
+    // The producer keeps writing between the dry run and the start (a tick apart on a loaded
+    // machine): the bytes agree to within 2 %, and every byte of the rebalance moved once.
+    expect(Math.abs(final.bytes_total - Number(plan.bytes))).toBeLessThanOrEqual(Number(plan.bytes) * 0.02);
+    expect(final.bytes_moved).toBe(final.bytes_total);
     // The rebalance emptied broker 4: its drain had nothing left to move.
     expect(lines.update.some((l) => l.startsWith("streambus: draining broker 4: 0 of 0"))).toBe(true);
     expect(lines.update.some((l) => /draining broker 4: \d+ partition replicas to move/.test(l))).toBe(false);

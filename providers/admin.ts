@@ -1,0 +1,65 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { Cluster, ContractError, type ClientOptions } from "../procedures/client";
+import { knownUrls } from "./membership-check";
+
+/**
+ * What every provider that calls the live cluster shares (membership, cluster config, quotas,
+ * topics, rolling restart): the stack's config as `configure` gave it, and with it the admin
+ * token; a cluster handle on the URLs the stack declares; where lines go; and errors that say
+ * what to do. The config is read on every call, so a token rotated in the stack is used at once.
+ */
+
+/** The stack config key of the admin token. */
+export const TOKEN_KEY = "streambus:adminToken";
+
+let stackConfig: pulumi.dynamic.Config | undefined;
+
+/** Keeps the stack's config; each provider's `configure` calls this (the engine configures each once). */
+export function keepConfig(config: pulumi.dynamic.Config): void {
+  stackConfig = config;
+}
+
+/** Where the engine shows lines: a dynamic provider's stdout streams into `pulumi up`/`preview`. */
+export const log = (line: string): void => console.log(line);
+
+function clientOptions(): ClientOptions {
+  const token = stackConfig?.get(TOKEN_KEY) || undefined;
+  // More retries than the CLI: an `up` should ride out a flaky API rather than stop half-way.
+  return { ...(token ? { token } : {}), retry: { retries: 6 } };
+}
+
+/** A cluster handle on the known URLs of `maps`, in order (the caller closes it). */
+export function connect(...maps: Array<Record<string, string> | undefined>): Cluster {
+  const urls = knownUrls(...maps);
+  if (urls.length === 0) throw new Error("no admin URL is known yet: nothing to reach the cluster through");
+  return new Cluster(urls, clientOptions());
+}
+
+/** Runs `fn` with a cluster handle on the known URLs, closing it after. */
+export async function withCluster<T>(
+  urls: Record<string, string> | undefined,
+  fn: (cluster: Cluster) => Promise<T>,
+): Promise<T> {
+  const cluster = connect(urls);
+  try {
+    return await fn(cluster);
+  } finally {
+    await cluster.close();
+  }
+}
+
+/** Turns the client's errors into what the person running `pulumi` needs to do. */
+export function explain(error: unknown, what: string): Error {
+  if (error instanceof ContractError && error.code === "unauthorized") {
+    const set = stackConfig?.get(TOKEN_KEY)
+      ? "the admin token in the stack config is wrong"
+      : "no admin token is set";
+    return new Error(
+      `${what}: the cluster refused the call (401 unauthorized, ${error.method} ${error.url}): ${set}; ` +
+        `set it with \`pulumi config set --secret ${TOKEN_KEY} <token>\``,
+      { cause: error },
+    );
+  }
+  if (error instanceof Error) return new Error(`${what}: ${error.message}`, { cause: error });
+  return new Error(`${what}: ${String(error)}`);
+}
