@@ -2,72 +2,28 @@
  * `streambus-ops` as a user runs it: the compiled CLI spawned against an emulator (with an
  * admin token) and a real S3-compatible server, asserting its lines and exit codes.
  */
-import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, statSync, writeFileSync, readdirSync, existsSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addBroker, checkHealth } from "../../../procedures";
 import { startVersitygw, type TestS3 } from "../helpers/s3";
 import { eventually, startTestSim, type TestSim } from "../helpers/sim";
+import { CLI, ensureBuilt, runCli, type Run } from "./helpers";
 
-const ROOT = join(__dirname, "..", "..", "..");
-const CLI = join(ROOT, "dist", "cli", "index.js");
 const TOKEN = "sim-admin-token-7f3a";
 let t: TestSim;
 let s3: TestS3;
 let env: NodeJS.ProcessEnv;
 const dir = mkdtempSync(join(tmpdir(), "sb-cli-"));
 
-/** Newest mtime of the CLI's and procedures' sources, to rebuild only when they changed. */
-function newestSource(): number {
-  const walk = (d: string): number[] =>
-    readdirSync(d, { withFileTypes: true }).flatMap((e) =>
-      e.isDirectory()
-        ? walk(join(d, e.name))
-        : e.name.endsWith(".ts")
-          ? [statSync(join(d, e.name)).mtimeMs]
-          : [],
-    );
-  return Math.max(...walk(join(ROOT, "cli")), ...walk(join(ROOT, "procedures")));
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 function run(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: { ...env, ...extraEnv }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+  return runCli(args, { ...env, ...extraEnv });
 }
 
 beforeAll(async () => {
-  if (!existsSync(CLI) || statSync(CLI).mtimeMs < newestSource()) {
-    // Other folders' type errors must not stop the CLI's own files from being emitted.
-    try {
-      execFileSync(
-        process.execPath,
-        [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"],
-        {
-          cwd: ROOT,
-          stdio: "ignore",
-        },
-      );
-    } catch {
-      if (!existsSync(CLI)) throw new Error("the build did not produce dist/cli/index.js");
-    }
-  }
+  ensureBuilt();
   [t, s3] = await Promise.all([startTestSim({ token: TOKEN }), startVersitygw()]);
   env = {
     ...process.env,
