@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Cluster } from "../procedures/client";
 import { runProcedure, type ProcedureContext, type ProgressEvent } from "../procedures/common";
 import { balanceOf } from "../procedures/facts";
@@ -23,6 +24,10 @@ import type { MembershipInputs } from "./membership";
 /** How to override a guard, in every refusal. */
 export const HOW_TO_FORCE =
   "to override, `pulumi config set streambus:force true`, run `pulumi up`, then `pulumi config set streambus:force false`";
+
+/** How long the leader guard waits for an election to end before it refuses (the contract: 10 s). */
+const ELECTION_WAIT_MS = 15_000;
+const ELECTION_POLL_MS = 500;
 
 /** How long a broker may take to register before the update gives up on it (the contract: 30 s). */
 const REGISTER_TIMEOUT_MS = 120_000;
@@ -65,14 +70,20 @@ async function converge(
     );
   };
 
-  // The whole change, judged before anything changes (a new cluster has nothing to judge).
+  // The whole change, judged before anything changes (a new cluster has nothing to judge). An
+  // election under way (a cluster forming as its brokers register, a leader just lost) ends
+  // within the contract's 10 s: the leader guard is judged again until then before it refuses.
   let members = await cluster.refresh(ctx.call);
   if (members.members.length > 0 && (removed.length > 0 || added.length > 0)) {
-    const facts = await collectGuardFacts(cluster, ctx, spec.urls);
-    judge(
-      `change the members to [${declared.join(", ")}]`,
-      membershipGuards({ declared, add: added, remove: removed }, facts),
-    );
+    const change = { declared, add: added, remove: removed };
+    const electionOverBy = Date.now() + ELECTION_WAIT_MS;
+    let failures = membershipGuards(change, await collectGuardFacts(cluster, ctx, spec.urls));
+    while (failures.some((f) => f.guard === "leader") && Date.now() < electionOverBy && !inputs.force) {
+      await sleep(ELECTION_POLL_MS, undefined, { signal: ctx.signal });
+      failures = membershipGuards(change, await collectGuardFacts(cluster, ctx, spec.urls));
+    }
+    judge(`change the members to [${declared.join(", ")}]`, failures);
+    members = await cluster.refresh(ctx.call);
   }
 
   // Join: every declared broker an active member. On "drain", brokers still to be created are left for "join".
