@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestSim } from "../integration/helpers/sim";
 import { createE2EStack, repoRoot, type E2EStack } from "./harness";
@@ -10,6 +10,20 @@ import {
   startEmptySim,
   upWithOutput,
 } from "./membership-helpers";
+
+/** Every process below `pid` (children, theirs, ...), from `ps`. */
+function descendantsOf(pid: number): number[] {
+  const pairs = execFileSync("ps", ["-e", "-o", "pid=,ppid="], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
+  const found: number[] = [];
+  for (let frontier = [pid]; frontier.length > 0;) {
+    frontier = pairs.filter(([, parent]) => frontier.includes(parent)).map(([child]) => child);
+    found.push(...frontier);
+  }
+  return found;
+}
 
 /**
  * Faults while `pulumi up` changes the membership: each up completes or fails with a clear error,
@@ -100,14 +114,15 @@ describe("faults during a membership change", () => {
     await set([1, 2, 3, 4]);
     expect((await upWithOutput(e2e)).ok).toBe(true);
     await set([1, 2, 3]);
-    // The CLI as a user runs it, in a process group of its own so the kill takes its plugins too.
+    // The CLI as a user runs it; the kill takes it and every process under it at once, as the loss
+    // of the machine or CI runner would (pulumi starts its plugins in process groups of their own).
     const child = spawn("pulumi", ["up", "--yes", "--non-interactive", "--stack", e2e.name], {
       cwd: repoRoot,
       detached: true,
       stdio: "ignore",
     });
     await moving();
-    process.kill(-child.pid!, "SIGKILL");
+    for (const pid of [child.pid!, ...descendantsOf(child.pid!)]) process.kill(pid, "SIGKILL");
     await new Promise((r) => child.on("exit", r));
 
     // The README's recovery. The dead run's lock names its pid and says how to remove it.
