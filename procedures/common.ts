@@ -1,5 +1,5 @@
 import { setTimeout as pause } from "node:timers/promises";
-import { AbortedError, isTransient, type CallOptions } from "./client";
+import { AbortedError, MAX_TIMER_MS, isTransient, type CallOptions } from "./client";
 import { PollPacer, type PollingOptions, type WaitProgress } from "./pacing";
 
 export type { PollingOptions, WaitProgress } from "./pacing";
@@ -162,8 +162,12 @@ export async function runProcedure<T>(
   body: (ctx: ProcedureContext) => Promise<T>,
 ): Promise<T> {
   const deadlineMs = opts.deadlineMs ?? defaultDeadlineMs;
-  if (!Number.isFinite(deadlineMs) || deadlineMs <= 0) {
-    throw new RangeError(`deadlineMs must be a positive number of milliseconds: got ${deadlineMs}`);
+  // Node's timers hold at most MAX_TIMER_MS: a longer deadline would warn and fire at once.
+  if (!Number.isFinite(deadlineMs) || deadlineMs <= 0 || deadlineMs > MAX_TIMER_MS) {
+    throw new RangeError(
+      `deadlineMs must be a positive number of milliseconds, at most ${MAX_TIMER_MS} (about 24.8 days, ` +
+        `the longest timer Node keeps): got ${deadlineMs}`,
+    );
   }
   const ctx = new ProcedureContext(procedure, deadlineMs, opts);
   try {
