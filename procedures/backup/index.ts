@@ -1,10 +1,10 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Snapshot } from "../contract";
 import type { CallOptions, Cluster } from "../client";
+import { isRetryable } from "../client/classify";
 import { backoffDelay, sleep } from "../client/retry";
 import { runProcedure, type ProcedureOptions } from "../common";
 import { unreachableReason } from "../facts";
-import { isAmbiguous } from "../rebalance";
 import {
   exists,
   getObject,
@@ -121,7 +121,9 @@ async function snapshotOf(cluster: Cluster, id: number, call: CallOptions): Prom
     try {
       return await cluster.broker(id).snapshot(call);
     } catch (error) {
-      if (attempt >= 3 || !isAmbiguous(error)) throw error;
+      // The snapshot is idempotent here (see above): sent again after a lost answer and after a
+      // refusal that proves it was not applied (a broker starting, 503 no_quorum).
+      if (attempt >= 3 || !isRetryable(error, "idempotent")) throw error;
       // Back off like the client does: a broker that just failed is given a moment.
       await sleep(backoffDelay(attempt, cluster.options.retry, cluster.options.random), call.signal);
     }

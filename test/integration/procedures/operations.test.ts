@@ -180,6 +180,30 @@ describe("backup", () => {
       await t.startBroker(3);
     }
   });
+
+  it("retries a snapshot refused before it was sent (the broker starting again), as the one classifier says", async () => {
+    // No retries in the transport, so the backup's own retry is what takes the snapshot: the
+    // first attempt is refused (not applied), broker 3 starts 300 ms later, the retry 1 s after
+    // the refusal finds it up.
+    const c = t.cluster({ retry: { retries: 0, minDelayMs: 1_000, maxDelayMs: 1_000 }, random: () => 1 });
+    await t.stopBroker(3);
+    let started: Promise<void> | undefined;
+    try {
+      const r = await backup(c, {
+        s3: s3.target,
+        now: () => new Date("2025-11-10T14:00:00Z"),
+        onProgress: (e) => {
+          if (e.message === "snapshot of broker 3") {
+            started = new Promise((resolve) => setTimeout(resolve, 300)).then(() => t.startBroker(3));
+          }
+        },
+      });
+      expect(r.manifest.missing_snapshots).toEqual([]);
+      expect(r.manifest.snapshots.map((s) => s.broker_id)).toEqual([1, 2, 3]);
+    } finally {
+      await (started ?? t.startBroker(3));
+    }
+  });
 });
 
 describe("latency diagnosis", () => {
