@@ -13,6 +13,7 @@ case ":$PATH:" in
   *":$_sb_root/.streambus/bin:"*) ;;
   *) export PATH="$_sb_root/.streambus/bin:$PATH" ;;
 esac
+case ":$PATH:" in *":$_sb_root/policy/bin:"*) ;; *) export PATH="$PATH:$_sb_root/policy/bin" ;; esac # the policy pack's analyzer (policy/PulumiPolicy.yaml)
 
 # State in an ignored folder of the repository, secrets under a passphrase (local and test
 # stacks only), no update check, no plugin downloads, and a project-local PULUMI_HOME.
