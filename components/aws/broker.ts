@@ -150,6 +150,25 @@ export function createBrokerMachine(
   return { instance, dataVolume, attachment };
 }
 
+/** The SSH connection to a broker's machine (through the proxy host when there is one). */
+export function brokerConnection(
+  shared: AwsBrokerShared,
+  instance: aws.ec2.Instance,
+): command.types.input.remote.ConnectionArgs {
+  const { config } = shared;
+  const a = config.aws;
+  return {
+    host: instance.privateIp,
+    user: a.ssh.user,
+    privateKey: pulumi.secret(config.sshPrivateKey),
+    ...(a.ssh.proxyHost !== undefined
+      ? {
+          proxy: { host: a.ssh.proxyHost, user: a.ssh.user, privateKey: pulumi.secret(config.sshPrivateKey) },
+        }
+      : {}),
+  };
+}
+
 /**
  * Configures broker `id` on its machine: mounts the data volume, pushes the admin token, the
  * seeds and the config, and starts the service. `after` is the previous broker's start, so that
@@ -165,19 +184,9 @@ export function configureBroker(
   after: pulumi.Resource | undefined,
 ): AwsBroker {
   const { config, opts } = shared;
-  const a = config.aws;
   const base = `${name}-broker-${id}`;
   const { instance, dataVolume, attachment } = machine;
-  const connection: command.types.input.remote.ConnectionArgs = {
-    host: instance.privateIp,
-    user: a.ssh.user,
-    privateKey: pulumi.secret(config.sshPrivateKey),
-    ...(a.ssh.proxyHost !== undefined
-      ? {
-          proxy: { host: a.ssh.proxyHost, user: a.ssh.user, privateKey: pulumi.secret(config.sshPrivateKey) },
-        }
-      : {}),
-  };
+  const connection = brokerConnection(shared, instance);
   const mount = new command.remote.Command(
     `${base}-data-mount`,
     { connection, create: dataVolume.id.apply(mountScript), triggers: [instance.id, dataVolume.id] },
