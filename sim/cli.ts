@@ -1,8 +1,9 @@
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { startSim } from "./index";
+import { startSim, type BrokerTls } from "./index";
 
 const USAGE =
-  "usage: streambus-sim --base-port P [--brokers N] [--token T] [--state-dir D] [--move-rate BYTES_PER_S] [--produce-rate MSGS_PER_S] [--quiet]";
+  "usage: streambus-sim --base-port P [--brokers N] [--token T] [--tls-cert FILE --tls-key FILE] [--state-dir D] [--move-rate BYTES_PER_S] [--produce-rate MSGS_PER_S] [--quiet]";
 
 function intFlag(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -12,6 +13,30 @@ function intFlag(name: string, raw: string | undefined): number | undefined {
   return n;
 }
 
+/** `--tls-cert` and `--tls-key`: both or neither, each a readable PEM file. */
+function tlsFlags(cert: string | undefined, key: string | undefined): BrokerTls | undefined {
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined)
+    throw new Error(`--tls-cert and --tls-key go together: give both PEM files, or neither\n${USAGE}`);
+  const read = (flag: string, path: string, marker: string): string => {
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (err) {
+      throw new Error(
+        `--${flag}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      );
+    }
+    if (!text.includes(marker))
+      throw new Error(`--${flag}: ${path} holds no PEM ${marker.replace(/-/g, "")}`);
+    return text;
+  };
+  return {
+    cert: read("tls-cert", cert, "-----BEGIN CERTIFICATE-----"),
+    key: read("tls-key", key, "PRIVATE KEY-----"),
+  };
+}
+
 /** `streambus-sim`: runs an emulated cluster until SIGTERM or SIGINT. */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -19,6 +44,8 @@ async function main(): Promise<void> {
       "base-port": { type: "string" },
       brokers: { type: "string" },
       token: { type: "string" },
+      "tls-cert": { type: "string" },
+      "tls-key": { type: "string" },
       "state-dir": { type: "string" },
       "move-rate": { type: "string" },
       "produce-rate": { type: "string" },
@@ -35,6 +62,7 @@ async function main(): Promise<void> {
     basePort: intFlag("base-port", values["base-port"]),
     brokers: intFlag("brokers", values.brokers),
     token: values.token,
+    tls: tlsFlags(values["tls-cert"], values["tls-key"]),
     stateDir: values["state-dir"],
     moveRateBytesPerS: intFlag("move-rate", values["move-rate"]),
     produceRateMsgsPerS: intFlag("produce-rate", values["produce-rate"]),

@@ -114,8 +114,23 @@ export class Cluster {
   }
 
   /** Provisions a machine and starts its broker; it registers after `registerDelayMs`. */
-  provision(id: number, rack: string | null, autoJoin = false, config: string | null = null): Machine {
-    const machine: Machine = { id, rack, running: false, registerAt: null, autoJoin, left: false, config };
+  provision(
+    id: number,
+    rack: string | null,
+    autoJoin = false,
+    config: string | null = null,
+    tls: Machine["tls"] = null,
+  ): Machine {
+    const machine: Machine = {
+      id,
+      rack,
+      running: false,
+      registerAt: null,
+      autoJoin,
+      left: false,
+      config,
+      tls,
+    };
     this.machines.set(id, machine);
     this.startBroker(id);
     this.log(`machine ${id} provisioned${rack ? ` in rack ${rack}` : ""}`);
@@ -129,6 +144,7 @@ export class Cluster {
     m.running = true;
     // A starting process reads its config file.
     m.runningConfig = m.config ?? null;
+    m.runningTls = m.tls ?? null;
     m.left = false;
     m.registerAt = Date.now() + this.opts.registerDelayMs;
     this.raft.restart(id);

@@ -6,12 +6,20 @@ import { z } from "zod";
  * tests use them.
  */
 
+/** A broker's admin API certificate and private key (PEM), written to its machine: it serves HTTPS with them. */
+export const BrokerTlsFiles = z.object({
+  cert: z.string().includes("-----BEGIN CERTIFICATE-----", { error: "must be a PEM certificate" }),
+  key: z.string().includes("PRIVATE KEY-----", { error: "must be a PEM private key" }),
+});
+
 /** `POST /sim/brokers` body: provisions a machine with a broker started on it. */
 export const ProvisionRequest = z.object({
   broker_id: z.int().positive(),
   rack: z.string().min(1).nullable().optional(),
   /** The broker's config file, written before its first start. */
   config: z.string().optional(),
+  /** The broker's certificate and key: its admin API serves HTTPS with them from its first start. */
+  tls: BrokerTlsFiles.optional(),
 });
 /** `POST /sim/brokers` body. */
 export type ProvisionRequest = z.infer<typeof ProvisionRequest>;
@@ -79,7 +87,11 @@ export const RequestsResponse = z.object({ total: z.int().nonnegative(), request
 export type RequestsResponse = z.infer<typeof RequestsResponse>;
 
 /** `PUT /sim/brokers/{id}/config` body: the broker's config file, read at its next start. */
-export const BrokerConfigRequest = z.object({ config: z.string() });
+export const BrokerConfigRequest = z.object({
+  config: z.string(),
+  /** A new certificate and key, read (as the config file is) at the broker's next start. */
+  tls: BrokerTlsFiles.optional(),
+});
 /** `PUT /sim/brokers/{id}/config` body. */
 export type BrokerConfigRequest = z.infer<typeof BrokerConfigRequest>;
 

@@ -5,9 +5,10 @@ import { Cluster } from "./cluster";
 import { BrokerServers, listen, shut } from "./http/broker-server";
 import { createControlServer } from "./http/control-server";
 import { resolveOptions, type SimOptions } from "./options";
+import { adminUrl } from "./membership";
 import { loadState, saveState } from "./persistence";
 
-export type { SimOptions, SeedTopic } from "./options";
+export type { BrokerTls, SimOptions, SeedTopic } from "./options";
 export { DEFAULT_TOPICS } from "./options";
 export * from "./control-contract";
 
@@ -17,7 +18,7 @@ export interface SimCluster {
   controlUrl: string;
   /** The control port; broker `i` serves on `basePort + i`. */
   basePort: number;
-  /** The admin URL of broker `id`. */
+  /** The admin URL of broker `id` (`https://` when it serves with a certificate). */
   brokerUrl(id: number): string;
   /** Stops every server and the clock, and writes the state dir one last time. */
   stop(): Promise<void>;
@@ -93,7 +94,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
   return {
     controlUrl: `http://127.0.0.1:${opts.basePort}`,
     basePort: opts.basePort,
-    brokerUrl: (id) => `http://127.0.0.1:${opts.basePort + id}`,
+    brokerUrl: (id) => adminUrl(c, id),
     async stop() {
       if (stopped) return;
       stopped = true;

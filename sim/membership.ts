@@ -3,9 +3,17 @@ import type { Cluster } from "./cluster";
 import { conflict, notFound, unsafe } from "./errors";
 import type { Machine, MemberRecord } from "./model";
 
-/** The admin URL of broker `id`: its port is the emulator's base port plus its id. */
+/** The certificate broker `id` serves its admin API with: its machine's own, else the emulator's, else none. */
+export function tlsOf(c: Cluster, id: number): { cert: string; key: string } | undefined {
+  const m = c.machines.get(id);
+  // What its process read at its last start; a certificate written since waits for a restart.
+  const own = m?.runningTls !== undefined ? m.runningTls : m?.tls;
+  return own ?? c.opts.tls;
+}
+
+/** The admin URL of broker `id`: its port is the emulator's base port plus its id; https when it has a certificate. */
 export function adminUrl(c: Cluster, id: number): string {
-  return `http://127.0.0.1:${c.opts.basePort + id}`;
+  return `${tlsOf(c, id) ? "https" : "http"}://127.0.0.1:${c.opts.basePort + id}`;
 }
 
 /**

@@ -21,6 +21,14 @@ export interface Machine {
   config?: string | null;
   /** The config file the running process read when it started. */
   runningConfig?: string | null;
+  /**
+   * The broker's own admin API certificate and key as the platform wrote them (`tls` in
+   * `POST /sim/brokers` or `PUT /sim/brokers/{id}/config`); read at start. Absent: the
+   * emulator's `--tls-cert`, if any.
+   */
+  tls?: { cert: string; key: string } | null;
+  /** The certificate the running process read when it started (null: none of its own). */
+  runningTls?: { cert: string; key: string } | null;
 }
 
 /** A member's stored state; `offline` is derived from the heartbeat when it is reported. */

@@ -7,6 +7,14 @@ export interface SeedTopic {
   sizeBytes?: number;
 }
 
+/** A broker's admin API certificate and its private key, PEM: the broker serves HTTPS with them. */
+export interface BrokerTls {
+  /** The certificate (with any intermediates after it), PEM. */
+  cert: string;
+  /** Its private key, PEM. */
+  key: string;
+}
+
 /** Options of {@link startSim} (and the flags of `streambus-sim`). */
 export interface SimOptions {
   /** The control API's port; broker `i` serves on `basePort + i`. 0 or absent: find a free range. */
@@ -15,6 +23,12 @@ export interface SimOptions {
   brokers?: number;
   /** Admin token every `/admin/*` and `/debug/*` call must bear. Defaults to none (auth off). */
   token?: string;
+  /**
+   * The certificate every broker serves its admin API with over HTTPS, unless its machine was
+   * provisioned with its own (`tls` in `POST /sim/brokers`). It must name `127.0.0.1` (an IP
+   * subjectAltName). Defaults to none: plain HTTP. The control API is always plain HTTP.
+   */
+  tls?: BrokerTls;
   /** Where the cluster's state is kept across restarts of the emulator. Defaults to memory only. */
   stateDir?: string;
   /** Bytes per second one partition move copies (unless a rebalance sets a throttle). Defaults to 50 MiB/s. */
@@ -42,8 +56,9 @@ export interface SimOptions {
 }
 
 /** {@link SimOptions} with every default filled in. */
-export type ResolvedOptions = Required<Omit<SimOptions, "token" | "stateDir" | "basePort">> & {
+export type ResolvedOptions = Required<Omit<SimOptions, "token" | "stateDir" | "basePort" | "tls">> & {
   token: string | undefined;
+  tls: BrokerTls | undefined;
   stateDir: string | undefined;
   basePort: number;
 };
@@ -72,6 +87,7 @@ export function resolveOptions(options: SimOptions): ResolvedOptions {
     tickMs: 100,
     ...definedOnly(options),
     token: options.token || undefined,
+    tls: options.tls,
     stateDir: options.stateDir,
     basePort: options.basePort ?? 0,
   };

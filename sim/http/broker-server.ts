@@ -1,17 +1,22 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Cluster } from "../cluster";
 import { ApiError } from "../errors";
 import { addConfigRoutes } from "./config-routes";
 import { addHealthRoutes } from "./health-routes";
+import { tlsOf } from "../membership";
 import { addMembershipRoutes } from "./membership-routes";
 import { errorReply, readBody, Router, send, type Reply } from "./router";
 
 /** Calls slower than this go to the slow-query log. */
 const SLOW_SECONDS = 0.1;
 
+/** A broker's admin API server: plain HTTP, or HTTPS when the broker has a certificate. */
+type AnyServer = Server | HttpsServer;
+
 /** Listens on a loopback port; resolves once listening, rejects if the port is taken. */
-export function listen(server: Server, port: number): Promise<void> {
+export function listen(server: AnyServer, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", () => {
@@ -22,7 +27,7 @@ export function listen(server: Server, port: number): Promise<void> {
 }
 
 /** Closes a server and drops its open connections, as a crashed process would. */
-export function shut(server: Server): Promise<void> {
+export function shut(server: AnyServer): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();
@@ -35,7 +40,7 @@ export function shut(server: Server): Promise<void> {
  * reading the body, the injected faults (latency first, then errors), the route, and the metrics.
  */
 export class BrokerServers {
-  private readonly servers = new Map<number, Server>();
+  private readonly servers = new Map<number, AnyServer>();
   private readonly router = new Router();
 
   constructor(private readonly c: Cluster) {
@@ -44,10 +49,17 @@ export class BrokerServers {
     addConfigRoutes(this.router, c);
   }
 
-  /** Starts serving broker `id`'s admin API. */
+  /**
+   * Starts serving broker `id`'s admin API: over HTTPS with the certificate its process read at
+   * start (its machine's own, else the emulator's), else over plain HTTP.
+   */
   async open(id: number): Promise<void> {
     if (this.servers.has(id)) return;
-    const server = createServer((req, res) => void this.handle(id, req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(id, req, res);
+    const tls = tlsOf(this.c, id);
+    const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler) : createServer(handler);
+    // A client that refuses the certificate (or speaks plain HTTP) ends its handshake: no log.
+    if (tls) server.on("tlsClientError", () => undefined);
     server.keepAliveTimeout = 2_000;
     this.servers.set(id, server);
     try {

@@ -29,7 +29,9 @@ export function createControlServer(c: Cluster, servers: BrokerServers): Server 
       admin_url: adminUrl(c, id),
       running: m?.running ?? false,
       member_state: rec ? memberState(c, rec) : null,
-      restart_pending: (m?.config ?? null) !== (m?.runningConfig ?? null),
+      restart_pending:
+        (m?.config ?? null) !== (m?.runningConfig ?? null) ||
+        (m?.tls?.cert ?? null) !== (m?.runningTls?.cert ?? null),
     };
   };
   const machine = (id: number) => {
@@ -51,7 +53,7 @@ export function createControlServer(c: Cluster, servers: BrokerServers): Server 
         });
       }
       if (!existing) {
-        c.provision(req.broker_id, rack, false, req.config ?? null);
+        c.provision(req.broker_id, rack, false, req.config ?? null, req.tls ?? null);
         try {
           await servers.open(req.broker_id);
         } catch (err) {
@@ -85,7 +87,9 @@ export function createControlServer(c: Cluster, servers: BrokerServers): Server 
     // The platform writes the broker's config file; the running process reads it at its next start.
     .on("PUT", "/sim/brokers/:id/config", "config_write", (ctx) => {
       const m = machine(idParam(ctx));
-      m.config = parseBody(BrokerConfigRequest, ctx.body).config;
+      const req = parseBody(BrokerConfigRequest, ctx.body);
+      m.config = req.config;
+      if (req.tls !== undefined) m.tls = req.tls;
       c.dirty = true;
       return json(200, describe(m.id));
     })
