@@ -1,7 +1,12 @@
 import fc from "fast-check";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { assertNoOpenAdminOrRaft, brokerIngressRules, placeBrokers } from "./index";
 import { backupWriterPolicy } from "./iam";
+import { metricsAgentConfig, remoteWriteUrl, remoteWriterPolicy } from "./metrics";
 
 const ports = { client: 9092, admin: 8080, raft: 9093 };
 const subnets = ["a", "b", "c"].map((z, i) => ({ id: `subnet-${i}`, availabilityZone: `us-east-1${z}` }));
@@ -68,5 +73,56 @@ describe("backupWriterPolicy", () => {
       "arn:aws:kms:k",
     ]);
     expect(policy.Statement.every((s) => s.Effect === "Allow")).toBe(true);
+  });
+});
+
+describe("the metrics agent's config", () => {
+  const text = metricsAgentConfig({
+    job: "streambus",
+    cluster: "prod",
+    brokerId: 2,
+    adminPort: 8080,
+    remoteWriteUrl: remoteWriteUrl("https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/"),
+    region: "eu-west-1",
+  });
+
+  it("is a config Prometheus's own promtool accepts in agent mode", () => {
+    const probe = spawnSync("promtool", ["--version"], { encoding: "utf8" });
+    if (probe.error !== undefined || probe.status !== 0) {
+      throw new Error(
+        "promtool is not on PATH: run `make test-servers` or install Debian's `prometheus` package",
+      );
+    }
+    const dir = mkdtempSync(join(tmpdir(), "agent-"));
+    try {
+      writeFileSync(join(dir, "agent.yml"), text);
+      const run = spawnSync("promtool", ["check", "config", "--agent", join(dir, "agent.yml")], {
+        encoding: "utf8",
+      });
+      expect(`${run.stdout}${run.stderr}`).toContain("SUCCESS");
+      expect(run.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("remote-writes to the workspace's endpoint with SigV4 in its region", () => {
+    expect(text).toContain(
+      "url: https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write",
+    );
+    expect(text).toMatch(/sigv4:\n\s+region: eu-west-1/);
+  });
+});
+
+describe("remoteWriterPolicy", () => {
+  it("allows aps:RemoteWrite on the one workspace, nothing else", () => {
+    expect(remoteWriterPolicy("arn:aws:aps:eu-west-1:1:workspace/ws-1").Statement).toEqual([
+      {
+        Sid: "RemoteWriteMetrics",
+        Effect: "Allow",
+        Action: ["aps:RemoteWrite"],
+        Resource: ["arn:aws:aps:eu-west-1:1:workspace/ws-1"],
+      },
+    ]);
   });
 });

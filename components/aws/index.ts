@@ -6,6 +6,7 @@ import { createBackupBuckets } from "../backup";
 import type { PlatformResult } from "../platform";
 import { configureBroker, createBrokerMachine, type AwsBroker, type AwsBrokerMachine } from "./broker";
 import { backupWriterPolicy, ec2AssumeRolePolicy } from "./iam";
+import { createMetricsAgent, metricsAgentConfig, remoteWriteUrl, remoteWriterPolicy } from "./metrics";
 import { brokerIngressRules } from "./network";
 import { placeBrokers } from "./placement";
 
@@ -13,6 +14,7 @@ export { assertNoOpenAdminOrRaft, brokerIngressRules } from "./network";
 export type { IngressRule } from "./network";
 export { backupWriterPolicy, ec2AssumeRolePolicy } from "./iam";
 export { placeBrokers } from "./placement";
+export { metricsAgentConfig, metricsAgentScript, remoteWriteUrl, remoteWriterPolicy } from "./metrics";
 export { mountScript, startScript, writeSecretFileScript } from "./broker";
 
 /** The aws platform's config. */
@@ -25,8 +27,9 @@ export interface AwsCluster extends PlatformResult {
 
 /**
  * The aws platform: one region's provider, the backup and archive buckets, the brokers'
- * security group and role, a broker per id spread over the subnets' zones, and the alert rules
- * as an Amazon Managed Prometheus rule group namespace.
+ * security group and role, a broker per id spread over the subnets' zones, the alert rules as an
+ * Amazon Managed Prometheus rule group namespace, and on each broker a Prometheus agent that
+ * remote-writes its metrics to that workspace.
  */
 export function createAwsCluster(name: string, config: AwsStackConfig, parent: pulumi.Resource): AwsCluster {
   const a = config.aws;
@@ -80,6 +83,15 @@ export function createAwsCluster(name: string, config: AwsStackConfig, parent: p
   }
   const profile = new aws.iam.InstanceProfile(`${name}-broker-profile`, { role: role.name }, opts);
 
+  // The alert rules run in the workspace: the brokers' agents remote-write there (SigV4 through
+  // this role), or the alerts could never fire.
+  const workspace = prometheusWorkspace(name, a, opts);
+  const metricsWriter = new aws.iam.RolePolicy(
+    `${name}-broker-metrics-writer`,
+    { role: role.id, policy: workspace.arn.apply((arn) => JSON.stringify(remoteWriterPolicy(arn))) },
+    opts,
+  );
+
   const shared = { config, securityGroupId: securityGroup.id, instanceProfileName: profile.name, opts };
   const placement = placeBrokers(config.brokerIds, a.subnets);
   const machines = new Map<number, AwsBrokerMachine>();
@@ -95,15 +107,22 @@ export function createAwsCluster(name: string, config: AwsStackConfig, parent: p
     const broker = configureBroker(name, id, subnet, machine, seeds, shared, previous);
     brokerResources.set(id, broker);
     previous = broker.start;
+    const agentConfig = workspace.prometheusEndpoint.apply((endpoint) =>
+      metricsAgentConfig({
+        job: config.alerts.job,
+        cluster: name,
+        brokerId: id,
+        adminPort: config.ports.admin,
+        remoteWriteUrl: remoteWriteUrl(endpoint),
+        region: a.region,
+      }),
+    );
+    createMetricsAgent(name, id, machine, agentConfig, shared, [metricsWriter]);
   }
 
-  const workspaceId =
-    a.prometheusWorkspaceId !== undefined
-      ? pulumi.output(a.prometheusWorkspaceId)
-      : new aws.amp.Workspace(`${name}-prometheus`, { alias: name }, opts).id;
   const rules = new aws.amp.RuleGroupNamespace(
     `${name}-alerts`,
-    { name: `${name}-alerts`, workspaceId, data: renderRulesFile(config.alerts) },
+    { name: `${name}-alerts`, workspaceId: workspace.id, data: renderRulesFile(config.alerts) },
     opts,
   );
 
@@ -114,4 +133,16 @@ export function createAwsCluster(name: string, config: AwsStackConfig, parent: p
     backupBucket: buckets?.backup.bucket,
     archiveBucket: buckets?.archive.bucket,
   };
+}
+
+/** The workspace the alert rules run in: the stack's own, or the one `prometheusWorkspaceId` names. */
+function prometheusWorkspace(
+  name: string,
+  a: AwsConfig,
+  opts: pulumi.CustomResourceOptions,
+): { id: pulumi.Output<string>; arn: pulumi.Output<string>; prometheusEndpoint: pulumi.Output<string> } {
+  if (a.prometheusWorkspaceId === undefined)
+    return new aws.amp.Workspace(`${name}-prometheus`, { alias: name }, opts);
+  const found = aws.amp.getWorkspaceOutput({ workspaceId: a.prometheusWorkspaceId }, opts);
+  return { id: found.workspaceId, arn: found.arn, prometheusEndpoint: found.prometheusEndpoint };
 }

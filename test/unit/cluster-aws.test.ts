@@ -304,6 +304,87 @@ describe("the aws platform (Pulumi.prod.yaml)", () => {
     expect(startA.inputs.triggers).not.toEqual(startB.inputs.triggers);
   });
 
+  it("ships each broker's metrics to the AMP workspace: a Prometheus agent remote-writing with SigV4, allowed by the role", async () => {
+    const workspace = find(prod(), "aws:amp/workspace:Workspace", "streambus-prometheus");
+    expect(workspace.inputs.alias).toBe("streambus");
+    const url =
+      "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-streambus-prometheus/api/v1/remote_write";
+    const agents = ofType(prod(), "command:remote:Command").filter((c) => c.name.endsWith("-metrics-agent"));
+    expect(agents.map((a) => a.name)).toEqual(
+      [1, 2, 3, 4, 5].map((id) => `streambus-broker-${id}-metrics-agent`),
+    );
+    for (const [i, agent] of agents.entries()) {
+      const doc = parse(String(agent.inputs.stdin)) as {
+        scrape_configs: Array<{
+          job_name: string;
+          static_configs: Array<{ targets: string[]; labels: Record<string, string> }>;
+        }>;
+        remote_write: Array<{ url: string; sigv4: { region: string } }>;
+      };
+      // The rules select job="streambus" (alerts.job): the agent scrapes under that job, on loopback.
+      expect(doc.scrape_configs[0]?.job_name).toBe("streambus");
+      expect(doc.scrape_configs[0]?.static_configs[0]).toEqual({
+        targets: ["127.0.0.1:8080"],
+        labels: { instance: `broker-${i + 1}` },
+      });
+      expect(doc.remote_write).toEqual([{ url, sigv4: { region: "us-east-1" } }]);
+      const script = String(agent.inputs.create);
+      expect(script).toContain("--agent --config.file=/etc/streambus/metrics-agent.yml");
+      expect(script).toContain("sha256sum -c");
+      expect(unsecret(agent.inputs.connection)).toMatchObject({ host: `10.0.${i + 1}.10` });
+    }
+    const writer = find(prod(), "aws:iam/rolePolicy:RolePolicy", "streambus-broker-metrics-writer");
+    expect(writer.inputs.role).toBe("streambus-broker-role-id");
+    expect(JSON.parse(String(writer.inputs.policy)).Statement).toEqual([
+      {
+        Sid: "RemoteWriteMetrics",
+        Effect: "Allow",
+        Action: ["aps:RemoteWrite"],
+        Resource: ["arn:aws:aps:us-east-1:123456789012:workspace/ws-streambus-prometheus"],
+      },
+    ]);
+  });
+
+  it("writes to an existing workspace when prometheusWorkspaceId names one, and creates none", async () => {
+    const raw = Object.fromEntries(
+      Object.entries(prodConfig()).map(([k, v]) => {
+        try {
+          return [k.slice("streambus:".length), JSON.parse(v)];
+        } catch {
+          return [k.slice("streambus:".length), v];
+        }
+      }),
+    ) as Record<string, unknown>;
+    const config = parseStackConfig({
+      ...raw,
+      aws: { ...(raw.aws as Record<string, unknown>), prometheusWorkspaceId: "ws-0123abcd" },
+    });
+    const made = new cluster.StreamBusCluster("sbW", {
+      config,
+      provision: await cluster.loadPlatform("aws"),
+    });
+    await valueOf(made.urn);
+    await settle(recorded);
+    const mine = recorded.filter((r) => r.name.startsWith("sbW-"));
+    expect(ofType(mine, "aws:amp/workspace:Workspace")).toEqual([]);
+    expect(find(mine, "aws:amp/ruleGroupNamespace:RuleGroupNamespace", "sbW-alerts").inputs.workspaceId).toBe(
+      "ws-0123abcd",
+    );
+    const agent = parse(
+      String(find(mine, "command:remote:Command", "sbW-broker-1-metrics-agent").inputs.stdin),
+    ) as {
+      remote_write: Array<{ url: string }>;
+    };
+    expect(agent.remote_write[0]?.url).toBe(
+      "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-0123abcd/api/v1/remote_write",
+    );
+    expect(
+      JSON.parse(
+        String(find(mine, "aws:iam/rolePolicy:RolePolicy", "sbW-broker-metrics-writer").inputs.policy),
+      ).Statement[0].Resource,
+    ).toEqual(["arn:aws:aps:us-east-1:123456789012:workspace/ws-0123abcd"]);
+  });
+
   it("loaded the aws SDK (so the local test's absence check means something)", () => {
     expect(Object.keys(require.cache).some((p) => /node_modules\/@pulumi\/aws\//.test(p))).toBe(true);
   });

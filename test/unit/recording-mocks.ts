@@ -21,6 +21,11 @@ function fakeOutputs(type: string, name: string, inputs: Record<string, unknown>
       };
     case "aws:kms/key:Key":
       return { arn: `arn:aws:kms:us-east-1:123456789012:key/${name}` };
+    case "aws:amp/workspace:Workspace":
+      return {
+        arn: `arn:aws:aps:us-east-1:123456789012:workspace/ws-${name}`,
+        prometheusEndpoint: `https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-${name}/`,
+      };
     case "aws:amp/ruleGroupNamespace:RuleGroupNamespace":
       return { arn: `arn:aws:aps:us-east-1:123456789012:rulegroupsnamespace/${name}` };
     case "pulumi-nodejs:dynamic/streambus:LocalBroker":
@@ -48,6 +53,15 @@ export function installRecordingMocks(stack = "test"): { recorded: Recorded[]; r
         return { id: `${args.name}-id`, state };
       },
       call(args) {
+        // An existing AMP workspace, looked up by id, as AWS would describe it.
+        if (args.token === "aws:amp/getWorkspace:getWorkspace") {
+          const id = String(args.inputs.workspaceId);
+          return {
+            ...args.inputs,
+            arn: `arn:aws:aps:us-east-1:123456789012:workspace/${id}`,
+            prometheusEndpoint: `https://aps-workspaces.us-east-1.amazonaws.com/workspaces/${id}/`,
+          };
+        }
         return args.inputs;
       },
     },
