@@ -37,6 +37,7 @@ test: build check test-servers test-only
 test-servers:
 	@scripts/versitygw.sh >/dev/null
 	@scripts/promtool.sh
+	@scripts/kubernetes.sh >/dev/null
 
 test-only:
 	@mkdir -p .streambus
