@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { connectionSettings, readToken } from "./context";
+import { connectionSettings, readToken, tlsHint } from "./context";
 
 const dir = mkdtempSync(join(tmpdir(), "sb-ctx-"));
 const file = (name: string, text: string) => {
@@ -33,6 +33,34 @@ describe("connectionSettings", () => {
     );
     expect(() => connectionSettings({ brokers: "ftp://b" }, {})).toThrow("the scheme must be http or https");
     expect(() => connectionSettings({ brokers: "http://u:p@b:1" }, {})).toThrow("must not hold credentials");
+  });
+});
+
+describe("the CA file", () => {
+  const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  it("is named, with where it came from, in what a refused certificate says to do", () => {
+    const ca = file("ca.pem", pem);
+    const byFlag = connectionSettings({ brokers: "https://a:8443", "ca-file": ca }, {});
+    expect(byFlag).toMatchObject({ ca: pem, caSource: `--ca-file ${ca}` });
+    expect(tlsHint(byFlag)).toBe(
+      `the CA in --ca-file ${ca} did not sign it: pass --ca-file (or STREAMBUS_CA_FILE) with the CA that signed ` +
+        "the brokers' certificates (a stack's own CA: `pulumi stack output caCertificate > ca.pem`)",
+    );
+    const byEnv = connectionSettings({ brokers: "https://a:8443" }, { STREAMBUS_CA_FILE: ca });
+    expect(tlsHint(byEnv)).toContain(`the CA in STREAMBUS_CA_FILE ${ca} did not sign it`);
+    expect(tlsHint(connectionSettings({ brokers: "https://a:8443" }, {}))).toContain(
+      "no --ca-file was given, so only Node's public CAs were trusted: pass --ca-file",
+    );
+  });
+
+  it("is refused when unreadable or not PEM, naming the file", () => {
+    expect(() =>
+      connectionSettings({ brokers: "https://a:1", "ca-file": join(dir, "nope.pem") }, {}),
+    ).toThrow(`cannot read the CA file ${join(dir, "nope.pem")}: ENOENT`);
+    const junk = file("junk.pem", "hello");
+    expect(() => connectionSettings({ brokers: "https://a:1", "ca-file": junk }, {})).toThrow(
+      `the CA file ${junk} holds no PEM certificate`,
+    );
   });
 });
 

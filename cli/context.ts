@@ -11,6 +11,18 @@ export interface ConnectionSettings {
   token: string | undefined;
   /** CA bundle (PEM), if any. */
   ca: string | undefined;
+  /** Where the CA bundle came from (`--ca-file` or `STREAMBUS_CA_FILE`), named when a certificate is refused. */
+  caSource?: string;
+}
+
+/** What a refused broker certificate's error says to do, naming where the CA came from. */
+export function tlsHint(settings: Pick<ConnectionSettings, "ca" | "caSource">): string {
+  const fix =
+    "pass --ca-file (or STREAMBUS_CA_FILE) with the CA that signed the brokers' certificates " +
+    "(a stack's own CA: `pulumi stack output caCertificate > ca.pem`)";
+  return settings.ca && settings.caSource
+    ? `the CA in ${settings.caSource} did not sign it: ${fix}`
+    : `no --ca-file was given, so only Node's public CAs were trusted: ${fix}`;
 }
 
 /**
@@ -44,7 +56,8 @@ export function connectionSettings(
     tokenFile !== undefined
       ? readToken(tokenFile)
       : checkToken(env.STREAMBUS_ADMIN_TOKEN, "STREAMBUS_ADMIN_TOKEN");
-  const caFile = str(values["ca-file"]) ?? env.STREAMBUS_CA_FILE;
+  const caFlag = str(values["ca-file"]);
+  const caFile = caFlag ?? env.STREAMBUS_CA_FILE;
   let ca: string | undefined;
   if (caFile) {
     try {
@@ -57,7 +70,10 @@ export function connectionSettings(
     if (!ca.includes("-----BEGIN CERTIFICATE-----"))
       throw new UsageError(`the CA file ${caFile} holds no PEM certificate`);
   }
-  return { brokers, token, ca };
+  const caSource = caFile
+    ? `${caFlag !== undefined ? "--ca-file" : "STREAMBUS_CA_FILE"} ${caFile}`
+    : undefined;
+  return { brokers, token, ca, ...(caSource ? { caSource } : {}) };
 }
 
 /** Reads a token file: one line of printable characters, a trailing newline allowed. */
@@ -92,6 +108,7 @@ export async function openCluster(settings: ConnectionSettings, extra: ClientOpt
   return new Cluster(settings.brokers, {
     ...(settings.token ? { token: settings.token } : {}),
     ...(settings.ca ? { ca: settings.ca } : {}),
+    tlsHint: tlsHint(settings),
     ...extra,
   });
 }

@@ -6,6 +6,7 @@
 import {
   AbortedError,
   AdminApiError,
+  CertificateError,
   ConnectionError,
   ContractError,
   HttpError,
@@ -50,6 +51,8 @@ export function classifyError(error: unknown): ErrorClass {
     if (error.status === 429) return "not_applied";
     return error.status >= 500 ? "ambiguous" : "permanent";
   }
+  // The same certificate would be refused again: waiting it out would only hide a wrong CA.
+  if (error instanceof CertificateError) return "permanent";
   if (error instanceof ConnectionError) return error.sent ? "ambiguous" : "not_applied";
   if (error instanceof TimeoutError) return "ambiguous";
   // No broker answered (the failover's summary): every attempt failed before an answer.

@@ -4,6 +4,7 @@ import type { Member, MembersResponse } from "../contract";
 import { BrokerClient } from "./broker-client";
 import {
   AdminApiError,
+  CertificateError,
   ConnectionError,
   ContractError,
   HttpError,
@@ -115,6 +116,7 @@ class FailoverTransport implements Transport {
     const retries = opts.retries ?? this.options.retry.retries;
     let attempt = 0;
     let failures = new Map<string, string>();
+    let refusedCertificates: CertificateError[] = [];
     // The last broker that answered (with a 5xx): its error says more than "no broker answered".
     let answered: unknown;
     for (;;) {
@@ -123,12 +125,17 @@ class FailoverTransport implements Transport {
       try {
         return await http.call(spec, { ...opts, retries: 0 });
       } catch (error) {
-        if (opts.signal?.aborted || !isRetryable(error, spec.idempotency)) throw error;
+        // A refused certificate is permanent for that broker, but another broker may hold a good one.
+        const refused = error instanceof CertificateError;
+        if (opts.signal?.aborted || (!refused && !isRetryable(error, spec.idempotency))) throw error;
         const unreachable = error instanceof ConnectionError || error instanceof TimeoutError;
         if (!unreachable) answered = error;
+        if (refused) refusedCertificates.push(error);
         failures.set(http.baseUrl, failureReason(error));
         this.preferred = (this.preferred + 1) % pool.length;
         if (failures.size < pool.length) continue;
+        // Every broker's certificate was refused: the same CA would be refused again; say why once.
+        if (refusedCertificates.length === failures.size) throw refusedCertificates[0]!;
         if (attempt >= retries) {
           if (answered !== undefined) throw answered;
           const list = [...failures].map(([url, e]) => ({ url, error: e }));
@@ -143,6 +150,7 @@ class FailoverTransport implements Transport {
           throw error;
         });
         failures = new Map();
+        refusedCertificates = [];
         answered = undefined;
       }
     }

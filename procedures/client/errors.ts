@@ -105,6 +105,41 @@ export class ConnectionError extends AdminApiError {
   }
 }
 
+/** TLS failure codes that mean the broker's certificate was refused, with what each says about it. */
+const CERTIFICATE_CODES: Readonly<Record<string, string>> = {
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "its certificate is not signed by a CA this client trusts",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "its certificate is not signed by a CA this client trusts",
+  UNABLE_TO_GET_ISSUER_CERT: "its certificate is not signed by a CA this client trusts",
+  SELF_SIGNED_CERT_IN_CHAIN: "its certificate is not signed by a CA this client trusts",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "its certificate is self-signed, by no CA this client trusts",
+  CERT_SIGNATURE_FAILURE: "its certificate's signature does not verify",
+  CERT_HAS_EXPIRED: "its certificate has expired",
+  CERT_NOT_YET_VALID: "its certificate is not valid yet",
+  ERR_TLS_CERT_ALTNAME_INVALID: "its certificate does not name this host",
+};
+
+/** Whether a connection error's code says the broker's TLS certificate was refused. */
+export function isCertificateCode(code: string | undefined): boolean {
+  return code !== undefined && code in CERTIFICATE_CODES;
+}
+
+/**
+ * The broker's TLS certificate was refused: not signed by a CA the client trusts, expired, or not
+ * for the URL's host. Nothing was sent, and another attempt would meet the same certificate: the
+ * message says which CA was trusted and how to give the right one (`hint`).
+ */
+export class CertificateError extends ConnectionError {
+  /** What was trusted and what to do, as the caller put it (the CLI names its `--ca-file`). */
+  readonly hint: string;
+
+  constructor(info: RequestInfo, code: string, hint: string, options?: { cause?: unknown }) {
+    super(info, code, false, options);
+    // Node's own text is left out: it suggests --use-system-ca, which is no fix for a private CA.
+    this.message = `${info.method} ${info.url} failed: ${CERTIFICATE_CODES[code] ?? "its certificate was refused"} (${code}); ${hint}`;
+    this.hint = hint;
+  }
+}
+
 /** A 2xx answer that does not match the contract's schema. */
 export class SchemaError extends AdminApiError {
   /** The HTTP status of the answer. */

@@ -4,9 +4,11 @@ import { ApiErrorBody } from "../contract";
 import {
   AbortedError,
   AdminApiError,
+  CertificateError,
   ConnectionError,
   ContractError,
   HttpError,
+  isCertificateCode,
   SchemaError,
   TimeoutError,
   type RequestInfo,
@@ -175,6 +177,8 @@ export class AdminHttp implements Transport {
         throw new TimeoutError(info, timeoutMs, { cause: error });
       if (error instanceof AdminApiError) throw error;
       const code = errorCode(error);
+      if (isCertificateCode(code))
+        throw new CertificateError(info, code!, this.options.tlsHint, { cause: error });
       throw new ConnectionError(info, code, !NOT_SENT_CODES.has(code ?? ""), { cause: error });
     }
 

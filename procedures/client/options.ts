@@ -34,6 +34,12 @@ export interface ClientOptions {
   token?: string;
   /** PEM CA bundle(s) for brokers whose certificates a private CA signed. Defaults to Node's CAs. */
   ca?: string | Buffer | Array<string | Buffer>;
+  /**
+   * Said after a broker's certificate was refused (`CertificateError`): which CA was trusted and
+   * how to give the right one; the CLI names its `--ca-file`, the providers the stack's config.
+   * Defaults to a sentence that says whether a CA was given.
+   */
+  tlsHint?: string;
   /** Timeouts per kind of call; each field defaults as `CallTimeouts` says. */
   timeouts?: Partial<CallTimeouts>;
   /** Retry policy; each field defaults as `RetryOptions` says. */
@@ -55,6 +61,8 @@ export interface NormalizedClientOptions {
   token: string | undefined;
   /** CA bundle, or undefined. */
   ca: string | Buffer | Array<string | Buffer> | undefined;
+  /** What a `CertificateError` says to do. */
+  tlsHint: string;
   /** Timeouts per kind of call. */
   timeouts: CallTimeouts;
   /** Retry policy. */
@@ -110,6 +118,11 @@ export function normalizeClientOptions(options: ClientOptions = {}): NormalizedC
   return {
     token: options.token,
     ca: options.ca,
+    tlsHint:
+      options.tlsHint ??
+      (options.ca
+        ? "the CA given did not sign it: give the CA that signed the brokers' certificates"
+        : "only Node's public CAs were trusted: give the private CA that signed the brokers' certificates"),
     timeouts,
     retry,
     dispatcher: options.dispatcher,

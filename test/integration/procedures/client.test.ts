@@ -12,12 +12,15 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   BrokerClient,
+  CertificateError,
   Cluster,
   ClusterUnreachableError,
   ContractError,
+  isTransient,
   SchemaError,
   TimeoutError,
 } from "../../../procedures/client";
+import { createCertificateAuthority, issueBrokerCertificate } from "../../../providers/certificates";
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 const hits: string[] = [];
@@ -189,6 +192,64 @@ describe("TLS with a private CA", () => {
       await untrusted.close();
     } finally {
       await new Promise<void>((r) => tls.close(() => r()));
+    }
+  });
+});
+
+describe("a refused certificate", () => {
+  it("is a CertificateError that says what was trusted and what to do, tried once per broker, never waited out", async () => {
+    const ca = createCertificateAuthority("right CA", 1);
+    const wrong = createCertificateAuthority("wrong CA", 1);
+    const pair = issueBrokerCertificate(ca, 1, { dnsNames: [], ipAddresses: ["127.0.0.1"] }, 1);
+    let connections = 0;
+    const servers = await Promise.all(
+      [1, 2].map(async () => {
+        const s = createTlsServer({ key: pair.privateKey, cert: pair.certificate }, (_q, r) =>
+          send(r, 200, { status: "live" }),
+        );
+        s.on("connection", () => connections++);
+        await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+        return { s, url: `https://127.0.0.1:${(s.address() as AddressInfo).port}` };
+      }),
+    );
+    try {
+      const hint = "the CA file /tmp/wrong.pem (--ca-file) did not sign it: pass --ca-file with the right CA";
+      const one = new BrokerClient(servers[0]!.url, { ca: wrong.certificate, tlsHint: hint });
+      const error = await one.live().catch((e: unknown) => e);
+      await one.close();
+      expect(error).toBeInstanceOf(CertificateError);
+      expect((error as Error).message).toBe(
+        `GET ${servers[0]!.url}/health/live failed: its certificate is not signed by a CA this client trusts ` +
+          `(UNABLE_TO_VERIFY_LEAF_SIGNATURE); ${hint}`,
+      );
+      expect(isTransient(error)).toBe(false);
+      expect(connections).toBe(1);
+
+      // A cluster tries each broker once, then says why once (no backoff, no "unreachable").
+      connections = 0;
+      const cluster = new Cluster(
+        servers.map((x) => x.url),
+        { ca: wrong.certificate },
+      );
+      const started = Date.now();
+      const refused = await cluster.admin.members().catch((e: unknown) => e);
+      await cluster.close();
+      expect(refused).toBeInstanceOf(CertificateError);
+      expect((refused as Error).message).toContain(
+        "the CA given did not sign it: give the CA that signed the brokers' certificates",
+      );
+      expect(connections).toBe(2);
+      expect(Date.now() - started).toBeLessThan(1_000);
+
+      // Without any CA, the hint says that only the public CAs were trusted.
+      const bare = new BrokerClient(servers[1]!.url);
+      await expect(bare.live()).rejects.toThrow("only Node's public CAs were trusted");
+      await bare.close();
+    } finally {
+      for (const { s } of servers) {
+        s.close();
+        s.closeAllConnections();
+      }
     }
   });
 });
