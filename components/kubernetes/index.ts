@@ -134,8 +134,13 @@ export function createKubernetesCluster(
     {
       metadata: {
         ...meta(`${name}-broker`),
-        // Readiness needs the membership join that runs after this; waiting here would deadlock.
-        annotations: { "pulumi.com/skipAwait": "true" },
+        annotations: {
+          // Readiness needs the membership join that runs after this; waiting here would deadlock.
+          "pulumi.com/skipAwait": "true",
+          // A replacement deletes this StatefulSet first (see below): leave its pods running for the
+          // new one to adopt, as `kubectl delete --cascade=orphan` does.
+          "pulumi.com/deletionPropagationPolicy": "orphan",
+        },
       },
       spec: {
         serviceName: names.headless,
@@ -160,10 +165,12 @@ export function createKubernetesCluster(
         ],
       },
     },
-    // Never deleteBeforeReplace here: an immutable change (a volume claim's size) would delete
-    // every broker at once. Without it a replacement is created first, which the fixed name
-    // refuses, so `up` fails with every pod still running; resize volumes by expanding the
-    // claims instead (docs/cluster-config.md).
+    // An immutable change (a volume claim's size) replaces the StatefulSet, and the kubernetes
+    // provider deletes a named object before it creates its replacement whatever
+    // `deleteBeforeReplace` says (false here only documents that we never ask for it). The orphan
+    // policy above keeps that delete from taking every broker down at once: the pods keep running
+    // and the new StatefulSet adopts them. Claims that exist keep their size; expand them to resize
+    // (docs/cluster-config.md). Tested against a real API server (docs/kubernetes.md).
     { ...opts, deleteBeforeReplace: false, dependsOn: [drainGate] },
   );
 

@@ -99,6 +99,11 @@ describe("the kubernetes platform", () => {
     expect(container.command[2]).toMatch(/--validate-config[\s\S]*exec streambus-broker/);
     expect(pod.topologySpreadConstraints[0].topologyKey).toBe("topology.kubernetes.io/zone");
     expect(sts.spec.template.metadata.annotations["streambus.io/config-hash"]).toMatch(/^[0-9a-f]{16}$/);
+    // A replacement (the provider deletes a named StatefulSet first) orphans the pods, not deletes them.
+    expect(sts.metadata.annotations).toEqual({
+      "pulumi.com/skipAwait": "true",
+      "pulumi.com/deletionPropagationPolicy": "orphan",
+    });
   });
 
   it("has a headless Service that publishes unready pods, and a client Service", () => {
