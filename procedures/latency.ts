@@ -3,6 +3,7 @@ import type { Cluster } from "./client";
 import { sleep } from "./client/retry";
 import { runProcedure, type ProcedureOptions } from "./common";
 import { scrapeAll } from "./facts";
+import { ERROR_RATE_MEANING, brokerErrorRate } from "./metrics/error-rate";
 import { bucketsOf, histogramQuantile, select, type Bucket, type Scrape } from "./metrics/prometheus";
 
 /** Options of `diagnoseLatency`. */
@@ -13,7 +14,10 @@ export interface LatencyOptions extends ProcedureOptions {
   slowQueries?: number;
   /** p99 above which latency is a problem, in seconds. Defaults to 1 (the runbook's SEV2 and HighLatency alert). */
   p99LimitSeconds?: number;
-  /** Errors per second of one op above which it is a problem. Defaults to 10 (the HighErrorRate alert). */
+  /**
+   * Errors per second of one broker, every op summed, above which it is a problem: the
+   * HighErrorRate alert's threshold and meaning (`ERROR_RATE_MEANING`). Defaults to 10.
+   */
   errorRateLimitPerS?: number;
 }
 
@@ -41,14 +45,17 @@ export interface OpLatency {
 
 /** The runbook's latency diagnosis, as data. */
 export interface LatencyReport {
-  /** No op over the p99 or error-rate limits, and every broker scraped. */
+  /** No op over the p99 limit, no broker over the error-rate limit, and every broker scraped. */
   ok: boolean;
   /** The window between the two scrapes, in ms. */
   windowMs: number;
   /** Every op, summed over the brokers, slowest p99 first. */
   ops: OpLatency[];
-  /** Per broker, its ops. */
-  brokers: Array<{ brokerId: number; ops: OpLatency[] }>;
+  /**
+   * Per broker, its ops and its error rate (every op summed, per second: the HighErrorRate
+   * alert's measure; NaN when its first scrape failed).
+   */
+  brokers: Array<{ brokerId: number; ops: OpLatency[]; errorsPerSecond: number }>;
   /** Brokers whose metrics could not be read. */
   unreachable: number[];
   /** The slowest queries the cluster recorded, slowest first. */
@@ -73,32 +80,57 @@ export function diagnoseLatency(cluster: Cluster, opts: LatencyOptions = {}): Pr
     const windowMs = Date.now() - t0;
     const slow = await cluster.admin.slowQueries(ctx.call);
 
-    const brokers = [...second].map(([brokerId, now]) => ({
-      brokerId,
-      ops: opsOf(first.get(brokerId), now, windowMs),
-    }));
-    const ops = opsOf(sumScrapes([...first.values()]), sumScrapes([...second.values()]), windowMs);
-    const p99Limit = opts.p99LimitSeconds ?? 1;
-    const rateLimit = opts.errorRateLimitPerS ?? 10;
-    const problems: string[] = [];
-    for (const o of ops) {
-      if (o.p99 > p99Limit)
-        problems.push(`${o.op}: p99 ${formatSeconds(o.p99)} is above ${formatSeconds(p99Limit)}`);
-      if (o.errorsPerSecond > rateLimit)
-        problems.push(`${o.op}: ${o.errorsPerSecond.toFixed(1)} errors/s is above ${rateLimit}/s`);
-    }
+    const judged = judgeLatency(first, second, windowMs, opts);
     const unreachable = ids.filter((id) => !second.has(id));
+    const problems = [...judged.problems];
     if (unreachable.length) problems.push(`metrics not readable from broker ${unreachable.join(", ")}`);
     return {
       ok: problems.length === 0,
       windowMs,
-      ops: ops.sort((a, b) => (b.p99 || 0) - (a.p99 || 0)),
-      brokers: brokers.sort((a, b) => a.brokerId - b.brokerId),
+      ops: judged.ops,
+      brokers: judged.brokers,
       unreachable,
       slowQueries: slow.slice(0, opts.slowQueries ?? 10),
       problems,
     };
   });
+}
+
+/**
+ * The verdict over two rounds of scrapes (by broker id), `windowMs` apart: quantiles per op summed
+ * over the brokers, judged against the p99 limit; the error rate per broker, every op summed (the
+ * HighErrorRate alert's definition), judged against the error-rate limit. Pure.
+ */
+export function judgeLatency(
+  first: ReadonlyMap<number, Scrape>,
+  second: ReadonlyMap<number, Scrape>,
+  windowMs: number,
+  limits: Pick<LatencyOptions, "p99LimitSeconds" | "errorRateLimitPerS"> = {},
+): Pick<LatencyReport, "ops" | "brokers" | "problems"> {
+  const p99Limit = limits.p99LimitSeconds ?? 1;
+  const rateLimit = limits.errorRateLimitPerS ?? 10;
+  const brokers = [...second]
+    .map(([brokerId, now]) => ({
+      brokerId,
+      ops: opsOf(first.get(brokerId), now, windowMs),
+      errorsPerSecond: brokerErrorRate(first.get(brokerId), now, windowMs),
+    }))
+    .sort((a, b) => a.brokerId - b.brokerId);
+  const ops = opsOf(sumScrapes([...first.values()]), sumScrapes([...second.values()]), windowMs);
+  const problems: string[] = [];
+  for (const o of ops) {
+    if (o.p99 > p99Limit)
+      problems.push(`${o.op}: p99 ${formatSeconds(o.p99)} is above ${formatSeconds(p99Limit)}`);
+  }
+  for (const b of brokers) {
+    if (b.errorsPerSecond > rateLimit) {
+      problems.push(
+        `broker-${b.brokerId}: ${b.errorsPerSecond.toFixed(1)} errors/s is above ${rateLimit}/s ` +
+          `(${ERROR_RATE_MEANING}: the HighErrorRate alert's measure)`,
+      );
+    }
+  }
+  return { ops: ops.sort((a, b) => (b.p99 || 0) - (a.p99 || 0)), brokers, problems };
 }
 
 /** Per op: quantiles over the window (`now - before`), or since start when the window saw nothing. */

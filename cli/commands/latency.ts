@@ -22,13 +22,21 @@ export const command: Command = {
     });
     const { out } = ctx;
     out.document(r);
-    // Ops that saw neither a request nor an error in the window say nothing worth a line.
+    // Ops that saw neither a request nor an error in the window say nothing worth a line. An op
+    // is judged by its p99; errors are judged per broker (the HighErrorRate alert's measure).
     for (const o of r.ops.filter((x) => x.requests > 0 || x.errors > 0)) {
       const bad = r.problems.some((p) => p.startsWith(`${o.op}:`));
       out.check(
         !bad,
         `${o.op}: p50 ${formatSeconds(o.p50)}, p95 ${formatSeconds(o.p95)}, p99 ${formatSeconds(o.p99)}; ` +
           `${o.errorsPerSecond.toFixed(1)} errors/s (${(o.errorRatio * 100).toFixed(1)}%) over ${(r.windowMs / 1000).toFixed(1)}s`,
+      );
+    }
+    for (const b of r.brokers.filter((x) => x.errorsPerSecond > 0)) {
+      const bad = r.problems.find((p) => p.startsWith(`broker-${b.brokerId}:`));
+      out.check(
+        bad === undefined,
+        bad ?? `broker-${b.brokerId}: ${b.errorsPerSecond.toFixed(1)} errors/s, every op`,
       );
     }
     for (const id of r.unreachable) out.check(false, `broker-${id}: metrics not readable`);

@@ -40,6 +40,7 @@ function firing(alertname: string, labels: Record<string, string>) {
       summary: fill(rule.annotations.summary),
       description: fill(rule.annotations.description),
       runbook_url: rule.annotations.runbook_url,
+      action: rule.annotations.action,
     },
   };
 }
@@ -154,6 +155,23 @@ const cases: Array<[string, ReturnType<typeof series>[], string, string, unknown
     [firing("HighErrorRate", { broker_id: "3" })],
   ],
   [
+    "6 errors per second on each of two ops of one broker (12/s on the broker)",
+    [
+      series("errors_total", { ...broker("3"), op: "produce" }, "0+360x30"),
+      series("errors_total", { ...broker("3"), op: "fetch" }, "0+360x30"),
+    ],
+    "HighErrorRate",
+    "20m",
+    [firing("HighErrorRate", { broker_id: "3" })],
+  ],
+  [
+    "4 errors per second on one op of each of three brokers (12/s on the op, 4/s per broker)",
+    ["1", "2", "3"].map((id) => series("errors_total", { ...broker(id), op: "produce" }, "0+240x30")),
+    "HighErrorRate",
+    "20m",
+    [],
+  ],
+  [
     "1 error per second",
     [series("errors_total", { ...broker("3"), op: "produce" }, "0+60x30")],
     "HighErrorRate",
@@ -242,6 +260,22 @@ describe("the rules file", () => {
       expect(rule.annotations.summary.length).toBeGreaterThan(10);
       expect(rule.annotations.runbook_url).toMatch(/^https:\/\/wiki\/runbooks#[a-z0-9-]+$/);
     }
+  });
+
+  it("carries the runbook's action line on each alert, beside its runbook link", () => {
+    // The runbook's "Monitoring Alerts": `action:` under each rule.
+    const runbookActions = {
+      BrokerDown: "Page on-call immediately",
+      NoQuorum: "Page on-call immediately",
+      ReplicationBehind: "Notify team, investigate",
+      HighLatency: "Investigate, may need scaling",
+      DiskSpaceLow: "Clean up or add storage",
+      HighErrorRate: "Check logs, investigate",
+    };
+    const doc = parse(renderRulesFile()) as { groups: Array<{ rules: AlertRule[] }> };
+    expect(
+      Object.fromEntries((doc.groups[0]?.rules ?? []).map((r) => [r.alert, r.annotations.action])),
+    ).toEqual(runbookActions);
   });
 
   it("writes the latency quantile over summed bucket rates, and honours thresholds", () => {

@@ -1,10 +1,12 @@
+import { ERROR_RATE_MEANING, errorRatePromQL } from "../../procedures/metrics/error-rate";
 import { formatPromDuration } from "../../stacks/units";
 
 /**
  * The runbook's six alerts ("Monitoring Alerts"), written once against the contract's metric
  * names, with the runbook's PromQL made correct:
  * - latency is a quantile over `sum by (le) (rate(..._bucket[w]))`, not over raw counters;
- * - error counts are rates over a window, summed per broker rather than per op;
+ * - the error rate is the project's one definition (`procedures/metrics/error-rate.ts`): errors per
+ *   second of one broker, every op summed, as `streambus-ops latency` judges it too;
  * - disk uses `disk_free_bytes` / `disk_total_bytes` (the runbook's `disk_free` does not exist);
  * - "no quorum" also fires when no broker reports at all (`or vector(0)`), where the runbook's
  *   `sum(...) != 1` is empty and silent.
@@ -24,7 +26,7 @@ export interface AlertSettings {
   latencyP99: number;
   /** The free-disk fraction below which DiskSpaceLow fires. Defaults to 0.2. */
   diskFreeRatio: number;
-  /** Errors per second per broker above which HighErrorRate fires. Defaults to 10. */
+  /** Errors per second of one broker, every op summed, above which HighErrorRate fires. Defaults to 10. */
   errorRate: number;
 }
 
@@ -45,7 +47,11 @@ export interface AlertRule {
   expr: string;
   for: string;
   labels: { severity: "critical" | "warning" };
-  annotations: { summary: string; description: string; runbook_url: string };
+  /**
+   * `action` is the runbook's `action:` line (what to do: page on-call, investigate), so the alert
+   * tells its reader what to do before they open `runbook_url`.
+   */
+  annotations: { summary: string; description: string; runbook_url: string; action: string };
 }
 
 /** The names of the six alerts, in the runbook's order. */
@@ -82,6 +88,7 @@ export function alertRules(settings: Partial<AlertSettings> = {}): AlertRule[] {
         description:
           "Prometheus has not scraped {{ $labels.instance }} for 1m: check the broker's service and host.",
         runbook_url: link("sev1-complete-cluster-outage"),
+        action: "Page on-call immediately",
       },
     },
     {
@@ -94,6 +101,7 @@ export function alertRules(settings: Partial<AlertSettings> = {}): AlertRule[] {
         description:
           "The number of brokers reporting raft_state leader is not 1 for 1m: none means no quorum, more than one a split brain.",
         runbook_url: link("sev1-split-brain"),
+        action: "Page on-call immediately",
       },
     },
     {
@@ -105,6 +113,7 @@ export function alertRules(settings: Partial<AlertSettings> = {}): AlertRule[] {
         summary: "StreamBus broker {{ $labels.broker_id }} applies Raft entries too slowly",
         description: `Broker {{ $labels.broker_id }} has more than ${s.replicationLagEntries} committed entries not applied for 5m: data loss risk.`,
         runbook_url: link("sev1-data-loss"),
+        action: "Notify team, investigate",
       },
     },
     {
@@ -118,6 +127,7 @@ export function alertRules(settings: Partial<AlertSettings> = {}): AlertRule[] {
         summary: `StreamBus p99 request latency is above ${seconds(s.latencyP99)}s`,
         description: `The cluster's p99 request latency over ${w} has been above ${seconds(s.latencyP99)}s for 5m.`,
         runbook_url: link("sev2-high-latency"),
+        action: "Investigate, may need scaling",
       },
     },
     {
@@ -129,17 +139,19 @@ export function alertRules(settings: Partial<AlertSettings> = {}): AlertRule[] {
         summary: "StreamBus broker {{ $labels.broker_id }} is low on disk",
         description: `Broker {{ $labels.broker_id }} has less than ${Math.round(s.diskFreeRatio * 100)}% of its disk free.`,
         runbook_url: link("sev2-disk-space-critical"),
+        action: "Clean up or add storage",
       },
     },
     {
       alert: "HighErrorRate",
-      expr: `sum by (broker_id) (rate(errors_total{${sel}}[${w}])) > ${s.errorRate}`,
+      expr: `${errorRatePromQL(sel, w)} > ${s.errorRate}`,
       for: "5m",
       labels: { severity: "warning" },
       annotations: {
         summary: "StreamBus broker {{ $labels.broker_id }} is failing requests",
-        description: `Broker {{ $labels.broker_id }} has answered more than ${s.errorRate} errors per second over ${w} for 5m.`,
+        description: `Broker {{ $labels.broker_id }} has answered more than ${s.errorRate} errors per second over ${w} for 5m (${ERROR_RATE_MEANING}).`,
         runbook_url: link("troubleshooting-checklist"),
+        action: "Check logs, investigate",
       },
     },
   ];
