@@ -23,11 +23,13 @@ deps: toolchain node_modules/.package-lock.json
 build: deps
 	$(ENV) npm run --silent build
 
-## check: strict type check, ESLint (with @pulumi/eslint-plugin) and Prettier
+## check: strict type check, ESLint (with @pulumi/eslint-plugin), Prettier, and actionlint on
+## .github/workflows (scripts/actionlint.sh: from PATH or built once from the Go module proxy)
 check: deps
 	$(ENV) npx tsc --noEmit -p tsconfig.json
 	$(ENV) npx eslint .
 	$(ENV) npx prettier --check . >/dev/null
+	@scripts/actionlint.sh
 
 ## test: check, then every test (unit, integration against the emulator, end-to-end through the real engine)
 test: build check test-servers test-only
