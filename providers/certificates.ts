@@ -136,28 +136,7 @@ function toPkcs1(pem: string): string {
   return createPrivateKey(pem).export({ type: "pkcs1", format: "pem" }).toString();
 }
 
-/**
- * What is wrong with an operator's CA, or nothing: the certificate must be a CA certificate, the
- * key RSA and the certificate's own. Messages never quote the key.
- */
-export function caProblems(ca: KeyPair): string[] {
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(ca.certificate);
-  } catch {
-    return ["caCertificate: is not a PEM certificate"];
-  }
-  if (!cert.ca) return ["caCertificate: is not a CA certificate (basicConstraints CA:TRUE is missing)"];
-  let key;
-  try {
-    key = createPrivateKey(ca.privateKey);
-  } catch {
-    return ["caKey: is not a PEM private key"];
-  }
-  if (key.asymmetricKeyType !== "rsa") return ["caKey: must be an RSA key (node-forge signs with RSA only)"];
-  if (!cert.checkPrivateKey(key)) return ["caKey: is not the private key of caCertificate"];
-  return [];
-}
+export { caProblems } from "../stacks/config-rules";
 
 /** Inputs of the CA resource: a private CA made once. */
 export interface CertificateAuthorityInputs {

@@ -1,3 +1,4 @@
+import { X509Certificate, createPrivateKey } from "node:crypto";
 import type { ParsedStackConfig } from "./config-schema";
 
 /**
@@ -72,6 +73,8 @@ export function crossFieldProblems(config: ParsedFields): ConfigProblem[] {
       );
     }
   });
+
+  if (config.tls !== undefined) problems.push(...tlsProblems(config.tls));
 
   const { backup, compaction, retention, ports } = config;
   if (backup !== undefined && backup.expireAfterDays <= backup.archiveAfterDays) {
@@ -211,4 +214,66 @@ function awsProblems(
     });
   }
   return problems;
+}
+
+/** How to set the operator's CA key, as the messages say it. */
+const SET_CA_KEY = '`pulumi config set --secret --path streambus:tls.caKey -- "$(cat ca.key)"`';
+
+/**
+ * The `tls` block's rules: the operator's CA comes as a pair (its certificate, and its key to sign
+ * each broker's certificate) that belongs together, and only where TLS is on. Never quotes the key.
+ */
+export function tlsProblems(tls: NonNullable<ParsedStackConfig["tls"]>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const add = (key: string, message: string) => problems.push({ path: ["tls", key], message });
+  const hasKey = tls.caKey !== undefined;
+  if (tls.enabled === false && (tls.caCertificate !== undefined || hasKey)) {
+    add(
+      tls.caCertificate !== undefined ? "caCertificate" : "caKey",
+      "is set while tls.enabled is false: remove it, or set tls.enabled: true",
+    );
+  }
+  if (hasKey && tls.caCertificate === undefined) {
+    add(
+      "caKey",
+      "is set without tls.caCertificate: give the CA's certificate too " +
+        '(`pulumi config set --path streambus:tls.caCertificate -- "$(cat ca.pem)"`), or neither and the stack makes its own CA',
+    );
+  }
+  if (!hasKey && tls.caCertificate !== undefined) {
+    add(
+      "caCertificate",
+      `needs tls.caKey, the CA's private key, to sign each broker's certificate: ${SET_CA_KEY}`,
+    );
+  }
+  if (typeof tls.caKey === "string" && tls.caCertificate !== undefined) {
+    for (const problem of caProblems({ certificate: tls.caCertificate, privateKey: tls.caKey })) {
+      const [key, message] = problem.split(": ", 2) as [string, string];
+      add(key, `${message}${key === "caKey" ? `: ${SET_CA_KEY}` : ""}`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * What is wrong with an operator's CA, or nothing: the certificate must be a CA certificate, the
+ * key RSA and the certificate's own. Each problem is `"<field>: <what>"`; none quotes the key.
+ */
+export function caProblems(ca: { certificate: string; privateKey: string }): string[] {
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(ca.certificate);
+  } catch {
+    return ["caCertificate: is not a PEM certificate"];
+  }
+  if (!cert.ca) return ["caCertificate: is not a CA certificate (basicConstraints CA:TRUE is missing)"];
+  let key;
+  try {
+    key = createPrivateKey(ca.privateKey);
+  } catch {
+    return ["caKey: is not a PEM private key"];
+  }
+  if (key.asymmetricKeyType !== "rsa") return ["caKey: must be an RSA key (node-forge signs with RSA only)"];
+  if (!cert.checkPrivateKey(key)) return ["caKey: is not the private key of caCertificate"];
+  return [];
 }

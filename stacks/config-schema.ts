@@ -158,6 +158,32 @@ const kubernetes = z.strictObject({
 });
 
 /**
+ * `tls`: the admin API over HTTPS. `enabled` defaults by platform (see `config.ts`: on for aws and
+ * kubernetes, off on the emulator); without `caCertificate` the stack makes its own private CA and
+ * keeps it in its state; with it, `caKey` (a secret) signs each broker's certificate. The rules in
+ * `config-rules.ts` check the pair.
+ */
+const tls = z.strictObject({
+  enabled: bool.optional(),
+  caCertificate: matching(
+    /-----BEGIN CERTIFICATE-----/,
+    'a PEM CA certificate: `pulumi config set --path streambus:tls.caCertificate -- "$(cat ca.pem)"`',
+  ).optional(),
+  /** A secret: a string (or a secret Output); whether it is the certificate's own is a rule's check. */
+  caKey: z
+    .custom<unknown>(
+      (v) => (typeof v === "string" && v !== "") || (typeof v === "object" && v !== null && "apply" in v),
+      {
+        error:
+          "must be the CA's PEM private key, set as a secret: " +
+          '`pulumi config set --secret --path streambus:tls.caKey -- "$(cat ca.key)"`',
+      },
+    )
+    .optional(),
+  validityDays: wholeNumber(1, 3650).default(825),
+});
+
+/**
  * `adminEndpoints`: broker id → an admin URL reachable from where `pulumi` runs (a tunnel, an
  * internal load balancer, a runner inside the network), for when the platform's own URLs are
  * private (aws) or cluster-internal (kubernetes). Brokers not listed use the platform's URL.
@@ -184,6 +210,7 @@ export const stackConfigSchema = z.strictObject({
   topics: z.array(topic, { error: "must be a list of topics" }).default([]),
   rebalance: rebalance.prefault({}),
   adminEndpoints: adminEndpoints.default({}),
+  tls: tls.prefault({}),
   force: bool.default(false),
   backup: backup.prefault({}),
   alerts: alertsSchema.prefault({}),

@@ -26,8 +26,16 @@ export type Platform = ParsedStackConfig["platform"];
 
 type Common = Omit<
   ParsedStackConfig,
-  "platform" | "brokers" | "adminToken" | "sshPrivateKey" | "local" | "aws" | "kubernetes"
+  "platform" | "brokers" | "adminToken" | "sshPrivateKey" | "local" | "aws" | "kubernetes" | "tls"
 >;
+
+/** The `tls` block, resolved: `enabled` by platform when not set, the operator's CA key a secret. */
+export type TlsConfig = Omit<ParsedStackConfig["tls"], "enabled" | "caKey"> & {
+  /** Whether the admin API is served over HTTPS. Defaults to true on aws and kubernetes, false on local. */
+  enabled: boolean;
+  /** The operator's CA key (with `caCertificate`), a secret Output; absent: the stack makes its own CA. */
+  caKey?: pulumi.Input<string>;
+};
 
 /** The `local` block: the emulator. */
 export type LocalConfig = NonNullable<ParsedStackConfig["local"]>;
@@ -44,6 +52,8 @@ export type StackConfig = Common & {
   brokersGivenAs: "count" | "list";
   /** The admin API's bearer token (a secret); absent only on `local`. */
   adminToken?: pulumi.Input<string>;
+  /** TLS on the admin API. */
+  tls: TlsConfig;
 } & (
     | { platform: "local"; local: LocalConfig }
     | { platform: "aws"; aws: AwsConfig; sshPrivateKey: pulumi.Input<string> }
@@ -90,8 +100,14 @@ function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): unknown {
   return value;
 }
 
+/** Secrets inside a block: `tls.caKey`. */
+function isSecretPath(path: ReadonlyArray<PropertyKey>): boolean {
+  if (typeof path[0] === "string" && SECRET_KEYS.has(path[0])) return true;
+  return path[0] === "tls" && path[1] === "caKey";
+}
+
 function describeValue(path: ReadonlyArray<PropertyKey>, value: unknown): string {
-  if (typeof path[0] === "string" && SECRET_KEYS.has(path[0])) return "(value hidden)";
+  if (isSecretPath(path)) return "(value hidden)";
   if (value === undefined) return "nothing (the key is missing)";
   const json = JSON.stringify(value);
   return json.length > 80 ? `${json.slice(0, 77)}...` : json;
@@ -200,9 +216,15 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
   }
   if (problems.length > 0 || !result.success) throw new StackConfigError(problems);
 
-  const { brokers, adminToken, sshPrivateKey, ...rest } = result.data;
+  const { brokers, adminToken, sshPrivateKey, tls, ...rest } = result.data;
+  const { caKey, ...tlsRest } = tls;
   return {
     ...rest,
+    tls: {
+      ...tlsRest,
+      enabled: tls.enabled ?? result.data.platform !== "local",
+      ...(caKey !== undefined ? { caKey: pulumi.secret(caKey as pulumi.Input<string>) } : {}),
+    },
     brokerIds: brokerIdsOf(brokers),
     brokersGivenAs: typeof brokers === "number" ? "count" : "list",
     adminToken: adminToken as pulumi.Input<string> | undefined,
@@ -239,6 +261,16 @@ export function loadConfig(): StackConfig {
       raw[key] = value === "" ? "" : config.requireSecret(key);
     } else {
       raw[key] = parseConfigValue(value);
+      // The operator's CA key sits in the tls block: the block must then be stored as a secret
+      // (`pulumi config set --secret --path streambus:tls.caKey ...`); parseStackConfig wraps it.
+      const tlsBlock = raw[key] as { caKey?: unknown } | undefined;
+      if (
+        key === "tls" &&
+        tlsBlock?.caKey !== undefined &&
+        isConfigSecret !== undefined &&
+        !isConfigSecret(fullKey)
+      )
+        plaintextSecrets.push("tls.caKey");
     }
   }
   try {
@@ -248,9 +280,10 @@ export function loadConfig(): StackConfig {
     return parsed;
   } catch (error) {
     if (!(error instanceof StackConfigError)) throw error;
-    const plaintext = plaintextSecrets.map(
-      (key) =>
-        `${formatKey([key])}: must be set as a secret: \`pulumi config set --secret ${prefix}${key} ...\``,
+    const plaintext = plaintextSecrets.map((key) =>
+      key === "tls.caKey"
+        ? `${prefix}tls.caKey: must be set as a secret: \`pulumi config set --secret --path ${prefix}tls.caKey -- "$(cat ca.key)"\``
+        : `${formatKey([key])}: must be set as a secret: \`pulumi config set --secret ${prefix}${key} ...\``,
     );
     throw new StackConfigError([...error.problems, ...plaintext]);
   }
