@@ -1,0 +1,239 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { safeValue, SECRET } from "./changes";
+import { COMMENT_BUDGET, GITHUB_COMMENT_LIMIT, previewReport, ranges, renderPreviewComment } from "./comment";
+import { parseEvents, type StackEvent } from "./events";
+
+/**
+ * The engine's events of a real `pulumi preview` (v3.259.0, the local platform on the emulator):
+ * brokers [1, 2, 3] → [1, 2, 3, 4], default produce quota 1000 → 2000, retention 7d → 5d, topic
+ * `clicks` 6 → 8 partitions, an admin token as secret config. Debug lines and the serialized
+ * providers' code are trimmed; nothing else is changed.
+ */
+function captured(): unknown[] {
+  return JSON.parse(
+    readFileSync(join(__dirname, "fixtures", "preview-3-to-4.events.json"), "utf8"),
+  ) as unknown[];
+}
+
+type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function stepOf(events: unknown[], op: string, urnEnd: string): Raw {
+  const e = (events as Raw[]).find(
+    (x) => x.resourcePreEvent?.metadata.op === op && String(x.resourcePreEvent.metadata.urn).endsWith(urnEnd),
+  );
+  if (!e) throw new Error(`no ${op} of ${urnEnd} in the fixture`);
+  return e;
+}
+
+describe("the preview comment of a real 3 → 4 broker preview", () => {
+  const run = { events: parseEvents(captured()), ok: true };
+  const report = previewReport("staging", run);
+  const md = renderPreviewComment(report);
+
+  it("names the broker, the moves and the bytes", () => {
+    expect(report.changes.find((c) => c.kind === "create")).toMatchObject({
+      name: "streambus-broker-4",
+      type: "LocalBroker",
+      broker: 4,
+    });
+    expect(md).toContain("**broker 4**");
+    expect(md).toContain("- **create** `streambus-broker-4` (LocalBroker)");
+    expect(md).toContain("#### Membership: brokers [1–3] → [1–4] (adds broker 4)");
+    expect(md).toMatch(
+      /\*\*about 14 partition moves, 85\.5 MiB\*\* to copy; about 3s at 64\.0 MiB\/s per move, 5 moves at once/,
+    );
+    expect(md).toContain("Guards: none refuses this change.");
+  });
+
+  it("shows config, quota and topic changes as before → after, in the stack's units", () => {
+    expect(md).toContain("| `default.produceRate` | `1000` | `2000` |");
+    expect(md).toContain("| `retention.maxAge` | `7d` | `5d` |");
+    expect(md).toContain("| `partitions` | `6` | `8` |");
+    expect(md).toContain("**1 to create, 5 to update** · 7 unchanged");
+    // The connection URLs and the provider's code are not settings.
+    expect(md).not.toContain("adminUrls");
+    expect(md).not.toContain("__provider");
+  });
+
+  it("stays in the comment budget and shows no secret", () => {
+    expect(md.length).toBeLessThanOrEqual(COMMENT_BUDGET);
+    expect(md).not.toMatch(/1b47061264138c4ac30d75fd1eb44270|ciphertext/);
+  });
+});
+
+describe("secrets", () => {
+  it("are [secret] at any depth, whatever the value beside the signature", () => {
+    const secret = {
+      "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+      plaintext: "hunter2",
+    };
+    expect(safeValue({ a: { b: [secret] }, token: secret })).toEqual({ a: { b: [SECRET] }, token: SECRET });
+  });
+
+  it("never reach the comment, even when an event carried one in clear", () => {
+    const events = captured();
+    const quotas = stepOf(events, "update", "streambus-quotas").resourcePreEvent.metadata;
+    quotas.new.inputs.token = {
+      "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+      plaintext: '"hunter2"',
+    };
+    const md = renderPreviewComment(previewReport("s", { events: parseEvents(events), ok: true }));
+    expect(md).toContain("| `token` | `(none)` | `[secret]` |");
+    expect(md).not.toContain("hunter2");
+  });
+});
+
+describe("a failed preview", () => {
+  it("says why, in the providers' words", () => {
+    const events = parseEvents([
+      {
+        sequence: 1,
+        timestamp: 1,
+        diagnosticEvent: {
+          message:
+            "error: invalid stack config (1 problem):\n  - streambus:topics[0].replicationFactor: is 3, more than the 2 broker(s) declared\n",
+          severity: "error",
+          color: "never",
+        },
+      },
+      {
+        sequence: 2,
+        timestamp: 2,
+        diagnosticEvent: { message: "error: preview failed\n", severity: "error", color: "never" },
+      },
+      { sequence: 3, timestamp: 3, summaryEvent: { result: "failed", resourceChanges: { same: 1 } } },
+    ]);
+    const report = previewReport("staging", { events, ok: false, error: "preview failed" });
+    const md = renderPreviewComment(report);
+    expect(report.failure).toEqual([
+      "invalid stack config (1 problem):\n  - streambus:topics[0].replicationFactor: is 3, more than the 2 broker(s) declared",
+    ]);
+    expect(md).toContain("**The preview failed.**");
+    expect(md).toContain("streambus:topics[0].replicationFactor: is 3");
+    expect(md).not.toContain("preview failed\n```");
+  });
+
+  it("names a guard that refused a membership change", () => {
+    const events = parseEvents([
+      {
+        diagnosticEvent: {
+          urn: "urn:pulumi:s::streambus::streambus:index:StreamBusCluster$pulumi-nodejs:dynamic/streambus:ClusterMembership::streambus-membership",
+          message:
+            "error: membership: change the members from [1, 2, 3, 4] to [1, 2, 3]: guard min_voters failed: removing 4 leaves 3 voters\n",
+          severity: "error",
+        },
+      },
+      { summaryEvent: { result: "failed", resourceChanges: {} } },
+    ]);
+    const md = renderPreviewComment(previewReport("s", { events, ok: false }));
+    expect(md).toContain("**Refused by a guard**");
+    expect(md).toContain("guard min_voters failed: removing 4 leaves 3 voters");
+  });
+});
+
+/**
+ * A change of 60 brokers and 200 topics, made of the captured events' own shapes: brokers 4–60
+ * created as broker 4 was, the membership [1–3] → [1–60], and 200 topics each growing 6 → 8
+ * partitions as `clicks` did, or created.
+ */
+function fleetEvents(topics: "grow" | "create"): StackEvent[] {
+  const events = captured() as Raw[];
+  const broker4 = stepOf(events, "create", "streambus-broker-4");
+  const topic = stepOf(events, "update", "streambus-topic-clicks");
+  const out: Raw[] = events.filter(
+    (e) => e !== broker4 && e !== topic && !String(e.diagnosticEvent?.message ?? "").startsWith("streambus"),
+  );
+  for (let id = 4; id <= 60; id++) {
+    const e = structuredClone(broker4);
+    const m = e.resourcePreEvent.metadata;
+    m.urn = m.urn.replace(/broker-4$/, `broker-${id}`);
+    m.new.inputs.brokerId = id;
+    m.new.inputs.rack = "abc"[id % 3];
+    out.push(e);
+  }
+  for (let i = 0; i < 200; i++) {
+    const e = structuredClone(topic);
+    const m = e.resourcePreEvent.metadata;
+    const name = `fleet-${String(i).padStart(3, "0")}`;
+    m.urn = m.urn.replace(/clicks$/, name);
+    m.old.inputs.name = m.new.inputs.name = name;
+    if (topics === "create") {
+      m.op = "create";
+      m.old = null;
+      m.new.inputs.partitions = 10;
+    }
+    out.push(e);
+  }
+  const to = Array.from({ length: 60 }, (_, i) => i + 1);
+  out.push({
+    diagnosticEvent: {
+      severity: "info",
+      message: `streambus-plan ${JSON.stringify({
+        cluster_id: "sb-sim-fleet",
+        stage: "preview",
+        from: [1, 2, 3],
+        to,
+        add: to.slice(3),
+        remove: [],
+        method: "estimate",
+        targets: to,
+        moves: 5700,
+        bytes: 5700 * 8 * 2 ** 20,
+        receivers: [],
+        throttle_bytes_per_s: 64 * 2 ** 20,
+        max_concurrent_moves: 5,
+        estimated_seconds: 1283,
+      })}\n`,
+    },
+  });
+  return parseEvents(out);
+}
+
+describe("a change of 60 brokers and 200 topics", () => {
+  const named = (md: string, id: number) =>
+    md.includes(`**broker ${id}**`) || /- brokers 4–60 \(57\): create LocalBroker/.test(md);
+
+  it("in full when it fits: every broker and every topic's partitions", () => {
+    const report = previewReport("fleet", { events: fleetEvents("grow"), ok: true });
+    expect(report.changes.filter((c) => c.kind === "create")).toHaveLength(57);
+    expect(report.changes.filter((c) => c.type === "Topic")).toHaveLength(200);
+    const md = renderPreviewComment(report);
+    expect(md.length).toBeLessThanOrEqual(COMMENT_BUDGET);
+    expect(md).not.toContain("_Summarised");
+    for (let id = 4; id <= 60; id++) expect(md).toContain(`**broker ${id}**`);
+    expect(md.match(/\| `partitions` \| `6` \| `8` \|/g)).toHaveLength(200);
+    expect(md).toContain("#### Membership: brokers [1–3] → [1–60] (adds brokers 4–60)");
+    expect(md).toContain("**about 5700 partition moves, 44.5 GiB**");
+  });
+
+  it("summarised when it does not: brokers as ranges, topics with the same change on one line", () => {
+    const report = previewReport("fleet", { events: fleetEvents("create"), ok: true });
+    expect(report.changes.filter((c) => c.kind === "create")).toHaveLength(257);
+    const md = renderPreviewComment(report);
+    expect(md.length).toBeLessThan(GITHUB_COMMENT_LIMIT);
+    expect(md).toContain("_Summarised: resources with the same change are folded into one line._");
+    for (let id = 4; id <= 60; id++) expect(named(md, id)).toBe(true);
+    expect(md).toContain("- brokers 4–60 (57): create LocalBroker");
+    expect(md).toContain("- **create** Topic — 200: `streambus-topic-fleet-000`");
+    expect(md).toContain("**about 5700 partition moves, 44.5 GiB**");
+  });
+
+  it("cut at a line with a note when even the summary does not fit", () => {
+    const report = previewReport("fleet", { events: fleetEvents("create"), ok: true });
+    const md = renderPreviewComment(report, 900);
+    expect(md.length).toBeLessThanOrEqual(900);
+    expect(md).toMatch(
+      /more lines cut to stay under GitHub's 65,536-character limit: `pulumi preview --diff --stack fleet` shows everything/,
+    );
+    expect(md).toContain("partition moves");
+  });
+});
+
+describe("ranges", () => {
+  it("folds consecutive ids", () => {
+    expect(ranges([9, 4, 5, 6, 1])).toBe("1, 4–6, 9");
+    expect(ranges([])).toBe("");
+  });
+});

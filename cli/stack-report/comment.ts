@@ -1,0 +1,269 @@
+/**
+ * The pull-request comment for a preview: what is created, updated, replaced and deleted,
+ * grouped by broker; for a change of the broker set the data it moves and any guard that refuses
+ * it; settings as before → after. It stays under GitHub's 65,536-character limit however large
+ * the change: in full when it fits, else summarised (brokers and topics with the same change
+ * folded into one line), else cut at a line with a note saying so.
+ */
+import { formatBytes, formatDuration } from "../../procedures/common";
+import { formatValue, previewChanges, type ChangeKind, type ResourceChange } from "./changes";
+import type { StackRun } from "./events";
+import { failureReasons, membershipFindings, type MembershipFindings } from "./plan";
+
+/** GitHub's limit on a comment's body, in characters. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+/** What the comment may use: under the limit by a margin (JavaScript counts UTF-16 units, ≥ characters). */
+export const COMMENT_BUDGET = 65_000;
+
+/** Everything the comment says. */
+export interface PreviewReport {
+  stack: string;
+  ok: boolean;
+  changes: ResourceChange[];
+  /** Resources that stay as they are. */
+  unchanged: number;
+  membership: MembershipFindings;
+  /** Why the preview failed (empty when it did not). */
+  failure: string[];
+}
+
+/** The report of one preview run. */
+export function previewReport(stack: string, run: StackRun): PreviewReport {
+  const summary = run.events.find((e) => e.summaryEvent)?.summaryEvent;
+  return {
+    stack,
+    ok: run.ok,
+    changes: previewChanges(run.events),
+    unchanged: summary?.resourceChanges?.same ?? 0,
+    membership: membershipFindings(run.events),
+    failure: run.ok ? [] : failureReasons(run.events, run.error),
+  };
+}
+
+const VERB: Record<ChangeKind, string> = {
+  create: "create",
+  update: "update",
+  replace: "replace",
+  delete: "delete",
+};
+const ORDER: ChangeKind[] = ["create", "update", "replace", "delete"];
+const SETTINGS = new Set(["ClusterConfig", "ClusterQuotas"]);
+const MAX_REASONS = 20;
+const MAX_REASON_CHARS = 1_500;
+const MAX_NAMES = 8;
+
+/** A value in a table cell or a list: a code span with no pipe or backtick to break it. */
+function code(text: string): string {
+  return `\`${text.replace(/`/g, "'").replace(/\|/g, "\\|")}\``;
+}
+
+/** `[4, 5, 6, 9]` → `4–6, 9`. */
+export function ranges(ids: readonly number[]): string {
+  const sorted = [...new Set(ids)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(j > i ? `${sorted[i]}–${sorted[j]}` : `${sorted[i]}`);
+    i = j + 1;
+  }
+  return parts.join(", ");
+}
+
+function counts(changes: readonly ResourceChange[], unchanged: number): string {
+  const parts = ORDER.map((k) => [k, changes.filter((c) => c.kind === k).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} to ${VERB[k]}`);
+  return `${parts.length > 0 ? `**${parts.join(", ")}**` : "**no changes**"} · ${unchanged} unchanged`;
+}
+
+function head(report: PreviewReport): string[] {
+  const lines = [`### StreamBus preview of stack ${code(report.stack)}`, ""];
+  if (!report.ok) {
+    lines.push("**The preview failed.** Nothing would be changed until this is fixed:", "");
+    for (const reason of report.failure.slice(0, MAX_REASONS)) {
+      const text = reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS)}…` : reason;
+      lines.push("```", text.replace(/```/g, "'''"), "```");
+    }
+    if (report.failure.length > MAX_REASONS)
+      lines.push(`(and ${report.failure.length - MAX_REASONS} more errors: run \`pulumi preview\` for all)`);
+    lines.push("");
+  }
+  lines.push(counts(report.changes, report.unchanged), "");
+  return lines;
+}
+
+function membershipLines(m: MembershipFindings): string[] {
+  if (m.plans.length === 0 && m.refusals.length === 0 && m.overridden.length === 0 && m.notes.length === 0)
+    return [];
+  const lines: string[] = [];
+  for (const { plan, text } of m.plans) {
+    const what = [
+      plan.add.length > 0 ? `adds broker${plan.add.length > 1 ? "s" : ""} ${ranges(plan.add)}` : "",
+      plan.remove.length > 0
+        ? `removes broker${plan.remove.length > 1 ? "s" : ""} ${ranges(plan.remove)}`
+        : "",
+    ].filter(Boolean);
+    lines.push(
+      `#### Membership: brokers [${ranges(plan.from)}] → [${ranges(plan.to)}]${what.length ? ` (${what.join(", ")})` : ""}`,
+      "",
+    );
+    const about = plan.method === "estimate" ? "about " : "";
+    const time =
+      plan.estimated_seconds === null
+        ? "time unknown (no `streambus:rebalance.throttle`: the cluster's default throttle applies)"
+        : `about ${formatDuration(plan.estimated_seconds * 1000)} at ${formatBytes(plan.throttle_bytes_per_s ?? 0)}/s per move, ` +
+          `${plan.max_concurrent_moves ?? "the cluster's default number of"} moves at once`;
+    lines.push(`- **${about}${plan.moves} partition moves, ${formatBytes(plan.bytes)}** to copy; ${time}`);
+    lines.push(
+      `- ${plan.method === "dry_run" ? "the cluster's own dry-run plan" : "an estimate (brokers to add have not registered, so the cluster cannot plan onto them yet)"}` +
+        (plan.receivers.length > 0 ? `; receiving: brokers ${ranges(plan.receivers)}` : ""),
+    );
+    const basis = text && /\(([^()]*)\)$/.exec(text)?.[1];
+    if (basis) lines.push(`- ${basis}`);
+    lines.push("");
+  }
+  if (m.refusals.length > 0) {
+    lines.push("**Refused by a guard** — `pulumi up` would stop before changing anything:", "");
+    for (const r of m.refusals.slice(0, MAX_REASONS))
+      lines.push(`- ${r.slice(0, MAX_REASON_CHARS).replace(/\n+/g, " ")}`);
+    lines.push("");
+  } else if (m.plans.length > 0) {
+    lines.push("Guards: none refuses this change.", "");
+  }
+  for (const o of m.overridden) lines.push(`- ⚠️ ${o}`);
+  for (const n of m.notes) lines.push(`- ${n}`);
+  if (m.overridden.length + m.notes.length > 0) lines.push("");
+  return lines;
+}
+
+function fieldTable(c: ResourceChange): string[] {
+  if (c.fields.length === 0) return [];
+  const rows = c.fields.map((f) =>
+    c.kind === "create"
+      ? `| ${code(f.path)} | | ${code(formatValue(c.type, f.path, f.after))} |`
+      : `| ${code(f.path)} | ${code(formatValue(c.type, f.path, f.before))} | ${code(formatValue(c.type, f.path, f.after))} |`,
+  );
+  return ["| field | before | after |", "| --- | --- | --- |", ...rows, ""];
+}
+
+/** Said of a change whose only fields are hidden ones. */
+function hiddenOnly(c: ResourceChange): string {
+  return c.fields.length === 0 && c.hiddenChanged.length > 0
+    ? ` — only its ${c.hiddenChanged.join(", ")} (where it reaches the brokers) change${c.hiddenChanged.length > 1 ? "" : "s"}`
+    : "";
+}
+
+function resourceFull(c: ResourceChange): string[] {
+  return [
+    `- **${VERB[c.kind]}** ${code(c.name)} (${c.type})${hiddenOnly(c)}`,
+    ...(c.fields.length ? ["", ...fieldTable(c)] : []),
+  ];
+}
+
+function section(title: string, body: string[]): string[] {
+  return body.length === 0 ? [] : [`#### ${title}`, "", ...body, ""];
+}
+
+function groups(changes: readonly ResourceChange[]) {
+  const brokers = new Map<number, ResourceChange[]>();
+  for (const c of changes.filter((c) => c.broker !== null)) {
+    brokers.set(c.broker!, [...(brokers.get(c.broker!) ?? []), c]);
+  }
+  const rest = changes.filter((c) => c.broker === null);
+  return {
+    brokers: [...brokers.entries()].sort(([a], [b]) => a - b),
+    settings: rest.filter((c) => SETTINGS.has(c.type)),
+    topics: rest.filter((c) => c.type === "Topic"),
+    others: rest.filter((c) => !SETTINGS.has(c.type) && c.type !== "Topic"),
+  };
+}
+
+/** Every resource and every field. */
+function fullBody(changes: readonly ResourceChange[]): string[] {
+  const g = groups(changes);
+  return [
+    ...section(
+      "Brokers",
+      g.brokers.flatMap(([id, cs]) => [`**broker ${id}**`, "", ...cs.flatMap(resourceFull)]),
+    ),
+    ...section("Cluster settings", g.settings.flatMap(resourceFull)),
+    ...section("Topics", g.topics.flatMap(resourceFull)),
+    ...section("Other resources", g.others.flatMap(resourceFull)),
+  ];
+}
+
+function fieldsInWords(c: ResourceChange): string {
+  if (c.kind === "create" || c.kind === "delete") return "";
+  if (c.fields.length === 0) return hiddenOnly(c);
+  return `: ${c.fields
+    .map(
+      (f) => `${f.path} ${formatValue(c.type, f.path, f.before)} → ${formatValue(c.type, f.path, f.after)}`,
+    )
+    .join("; ")}`;
+}
+
+function names(list: readonly string[]): string {
+  const shown = list.slice(0, MAX_NAMES).map(code).join(", ");
+  return list.length > MAX_NAMES ? `${shown}, … (${list.length - MAX_NAMES} more)` : shown;
+}
+
+/** Resources with the same change folded into one line each. */
+function summaryBody(changes: readonly ResourceChange[]): string[] {
+  const g = groups(changes);
+  const byBrokerShape = new Map<string, number[]>();
+  for (const [id, cs] of g.brokers) {
+    const shape = cs
+      .map((c) => `${VERB[c.kind]} ${c.type}${fieldsInWords(c)}`)
+      .sort()
+      .join(", ");
+    byBrokerShape.set(shape, [...(byBrokerShape.get(shape) ?? []), id]);
+  }
+  const brokerLines = [...byBrokerShape.entries()].map(
+    ([shape, ids]) =>
+      `- ${ids.length > 1 ? `brokers ${ranges(ids)} (${ids.length})` : `broker ${ids[0]}`}: ${shape}`,
+  );
+  const folded = (cs: readonly ResourceChange[]) => {
+    const byShape = new Map<string, string[]>();
+    for (const c of cs) {
+      const shape = `**${VERB[c.kind]}** ${c.type}${fieldsInWords(c)}`;
+      byShape.set(shape, [...(byShape.get(shape) ?? []), c.name]);
+    }
+    return [...byShape.entries()].map(
+      ([shape, list]) => `- ${shape} — ${list.length}: ${names(list.sort())}`,
+    );
+  };
+  return [
+    ...section("Brokers", brokerLines),
+    ...section("Cluster settings", g.settings.flatMap(resourceFull)),
+    ...section("Topics", folded(g.topics)),
+    ...section("Other resources", folded(g.others)),
+  ];
+}
+
+/**
+ * The comment's Markdown: in full when it fits {@link COMMENT_BUDGET}, else summarised, else the
+ * summary cut at a line with a note. The head (counts, failure, membership plan and guards)
+ * always stays.
+ */
+export function renderPreviewComment(report: PreviewReport, budget = COMMENT_BUDGET): string {
+  const top = [...head(report), ...membershipLines(report.membership)];
+  const full = [...top, ...fullBody(report.changes)].join("\n");
+  if (full.length <= budget) return full;
+  const summaryNote = "_Summarised: resources with the same change are folded into one line._";
+  const summary = [...top, summaryNote, "", ...summaryBody(report.changes)].join("\n");
+  if (summary.length <= budget) return summary;
+  const lines = [...top, summaryNote, "", ...summaryBody(report.changes)];
+  const note = (cut: number) =>
+    `\n\n_…${cut} more lines cut to stay under GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString("en")}-character limit: ` +
+    `\`pulumi preview --diff --stack ${report.stack}\` shows everything._`;
+  // Line by line from the top: the head comes first, so it stays unless it alone is too long.
+  let kept = 0;
+  let length = -1;
+  const room = budget - note(lines.length).length;
+  while (kept < lines.length && length + 1 + lines[kept]!.length <= room) {
+    length += 1 + lines[kept]!.length;
+    kept++;
+  }
+  return lines.slice(0, kept).join("\n") + note(lines.length - kept);
+}
