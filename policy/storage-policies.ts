@@ -19,7 +19,7 @@ export function bucketProblems(bucket: PolicyResource, resources: readonly Polic
       (v) => known(() => v.props.versioningConfiguration?.status) === "Enabled",
     );
   if (!versioned) {
-    problems.push("not versioned (add an aws.s3.BucketVersioning with status Enabled)");
+    problems.push("is not versioned (add an aws.s3.BucketVersioning with status Enabled)");
   }
 
   const sse = (rules: unknown): boolean =>
@@ -34,7 +34,7 @@ export function bucketProblems(bucket: PolicyResource, resources: readonly Polic
     ) ||
     referring(resources, CLOUD_TYPES.bucketEncryption, bucket).some((e) => sse(known(() => e.props.rules)));
   if (!encrypted) {
-    problems.push("not encrypted (add an aws.s3.BucketServerSideEncryptionConfiguration with aws:kms)");
+    problems.push("is not encrypted (add an aws.s3.BucketServerSideEncryptionConfiguration with aws:kms)");
   }
 
   const acls = [
@@ -68,7 +68,7 @@ export const backupBucketsProtected: StackValidationPolicy = {
       const problems = bucketProblems(bucket, args.resources);
       if (problems.length === 0) continue;
       report(
-        `${bucket.name}: backup bucket is ${problems.join("; ")}. Fix: declare it through ` +
+        `${bucket.name}: backup bucket ${problems.join("; ")}. Fix: declare it through ` +
           "createBackupBuckets (components/backup), which sets all of these.",
         bucket.urn,
       );

@@ -112,6 +112,21 @@ describe("backup-buckets-protected (mandatory)", () => {
     ]);
   });
 
+  it("during a preview, with every bucket id unknown, links the settings through the dependencies alone", async () => {
+    // The engine's marker for a value not known until the update (the buckets do not exist yet).
+    const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    const previewing = good.map((r) =>
+      "bucket" in r.props ? { ...r, props: { ...r.props, bucket: UNKNOWN } } : r,
+    );
+    const violations = await runPack(policies, previewing);
+    expect(violations.filter((v) => v.policy === "backup-buckets-protected")).toEqual([]);
+    // And a missing setting is still found, not skipped as "unknown during preview".
+    const missing = await judge(previewing.filter((r) => r.name !== "bk-archive-public-access"));
+    expect(missing.map((v) => v.message)).toEqual([
+      expect.stringContaining("bk-archive: backup bucket may be made public"),
+    ]);
+  });
+
   it("fails a bucket without versioning, naming the bucket and the fix", async () => {
     const violations = await judge(without(["bk-backup-versioning"]));
     expect(violations).toHaveLength(1);
