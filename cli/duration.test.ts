@@ -9,6 +9,12 @@ describe("parseDuration", () => {
     expect(parseDuration("2", "--deadline")).toBe(2_000);
   });
 
+  it("is the stack config's parser, bare numbers in seconds: days and weeks too", () => {
+    expect(parseDuration("7d", "--deadline")).toBe(604_800_000);
+    expect(parseDuration("1d12h", "--deadline")).toBe(129_600_000);
+    expect(parseDuration("1.5h", "--deadline")).toBe(5_400_000);
+  });
+
   it("names the flag on bad input", () => {
     expect(() => parseDuration("soon", "--deadline")).toThrow(
       '--deadline must be a duration like 90s, 30m or 1h30m: got "soon"',

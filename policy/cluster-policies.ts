@@ -89,7 +89,7 @@ export function retentionBounds(c: RetentionBoundsConfig): {
   age: [number, number];
 } {
   const bytes = [parseSize(c.minBytes), parseSize(c.maxBytes)];
-  const age = [parseDuration(c.minAge), parseDuration(c.maxAge)];
+  const age = [parseDuration(c.minAge, "ms"), parseDuration(c.maxAge, "ms")];
   if (bytes.some((b) => b === undefined) || age.some((a) => a === undefined)) {
     throw new Error(
       `retention-within-bounds: bad policy config ${JSON.stringify(c)}: sizes like "1GB", durations like "7d"`,

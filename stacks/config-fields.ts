@@ -35,8 +35,9 @@ export const rate = z
 export const duration = z
   .union([z.string(), z.number()], { error: `must be ${DURATION_HINT}` })
   .transform((value, ctx) => {
-    const ms = parseDuration(value);
-    if (ms === undefined || ms === 0) {
+    // A bare number in a stack file is milliseconds; a fraction of one ("1.5ms") is no duration.
+    const ms = parseDuration(value, "ms");
+    if (ms === undefined || ms === 0 || !Number.isSafeInteger(ms)) {
       ctx.addIssue({ code: "custom", message: `must be ${DURATION_HINT}, above zero`, input: value });
       return z.NEVER;
     }

@@ -149,7 +149,12 @@ const malformed: Array<[string, () => Record<string, unknown>, string]> = [
   [
     "a bad duration",
     () => ({ ...local(), retention: { maxAge: "7 days" } }),
-    'streambus:retention.maxAge: must be a duration like "5s", "1h", "7d" (units ms, s, m, h, d, w) or milliseconds, above zero (got "7 days")',
+    'streambus:retention.maxAge: must be a duration like "5s", "1h30m", "7d" (units ms, s, m, h, d, w) or whole milliseconds, above zero (got "7 days")',
+  ],
+  [
+    "a duration in fractions of a millisecond",
+    () => ({ ...local(), alerts: { latencyP99: "1.5ms" } }),
+    "streambus:alerts.latencyP99: must be a duration like",
   ],
   [
     "a misspelt key",

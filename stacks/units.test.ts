@@ -53,27 +53,37 @@ describe("parseRate", () => {
 
 describe("parseDuration", () => {
   it("reads the runbook's durations", () => {
-    expect(parseDuration("7d")).toBe(604_800_000);
-    expect(parseDuration("1h")).toBe(3_600_000);
-    expect(parseDuration("5s")).toBe(5000);
-    expect(parseDuration("2h")).toBe(7_200_000);
-    expect(parseDuration("250ms")).toBe(250);
-    expect(parseDuration("1w")).toBe(604_800_000);
-    expect(parseDuration("1.5h")).toBe(5_400_000);
-    expect(parseDuration("1500")).toBe(1500);
+    expect(parseDuration("7d", "ms")).toBe(604_800_000);
+    expect(parseDuration("1h", "ms")).toBe(3_600_000);
+    expect(parseDuration("5s", "ms")).toBe(5000);
+    expect(parseDuration("2h", "ms")).toBe(7_200_000);
+    expect(parseDuration("250ms", "ms")).toBe(250);
+    expect(parseDuration("1w", "ms")).toBe(604_800_000);
+    expect(parseDuration("1.5h", "ms")).toBe(5_400_000);
+    expect(parseDuration("1500", "ms")).toBe(1500);
   });
 
   it("refuses what is not a duration", () => {
-    for (const bad of ["", "7 days", "d", "-5s", "5y", "1.5ms", "5 s s"]) {
-      expect(parseDuration(bad), bad).toBeUndefined();
+    for (const bad of ["", "7 days", "d", "-5s", "5y", "5 s s", "1h 30m", "s5"]) {
+      expect(parseDuration(bad, "ms"), bad).toBeUndefined();
     }
+  });
+
+  it("reads compounds, and a bare number in the unit its caller names (one parser for the stack and the CLI)", () => {
+    expect(parseDuration("1h30m", "ms")).toBe(5_400_000);
+    expect(parseDuration("1d12h", "s")).toBe(129_600_000);
+    expect(parseDuration("90", "ms")).toBe(90);
+    expect(parseDuration("90", "s")).toBe(90_000);
+    expect(parseDuration(90, "s")).toBe(90_000);
+    // Fractions of a millisecond are the caller's to refuse (a stack field) or round (a CLI flag).
+    expect(parseDuration("1.5ms", "ms")).toBe(1.5);
   });
 
   it("round-trips through the Prometheus rendering", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 10_000 }), fc.constantFrom("s", "m", "h", "d"), (n, unit) => {
-        const ms = parseDuration(`${n}${unit}`) ?? -1;
-        expect(parseDuration(formatPromDuration(ms))).toBe(ms);
+        const ms = parseDuration(`${n}${unit}`, "ms") ?? -1;
+        expect(parseDuration(formatPromDuration(ms), "ms")).toBe(ms);
       }),
     );
     expect(formatPromDuration(300_000)).toBe("5m");

@@ -33,10 +33,10 @@ export const SIZE_HINT =
 /** What a rate may look like, for error messages. */
 export const RATE_HINT = 'a rate like "50MB/s" or a byte count per second';
 /** What a duration may look like, for error messages. */
-export const DURATION_HINT = 'a duration like "5s", "1h", "7d" (units ms, s, m, h, d, w) or milliseconds';
+export const DURATION_HINT =
+  'a duration like "5s", "1h30m", "7d" (units ms, s, m, h, d, w) or whole milliseconds';
 
 const SIZE_RE = /^(\d+(?:\.\d+)?)\s*([a-z]+)?$/i;
-const DURATION_RE = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)$/i;
 
 /**
  * Parses a size into bytes: `"100GB"` → 107374182400. A bare number is bytes.
@@ -62,16 +62,38 @@ export function parseRate(value: string | number): number | undefined {
   return parseSize(trimmed.slice(0, -2));
 }
 
-/** Parses a duration into milliseconds: `"7d"` → 604800000. A bare number is milliseconds. */
-export function parseDuration(value: string | number): number | undefined {
-  if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
-  const match = DURATION_RE.exec(value.trim());
-  if (!match) return /^\d+$/.test(value.trim()) ? Number(value.trim()) : undefined;
-  const [, amount, unit] = match;
-  const factor = DURATION_UNITS[(unit ?? "").toLowerCase()];
-  if (factor === undefined || amount === undefined) return undefined;
-  const ms = Number(amount) * factor;
-  return Number.isSafeInteger(ms) ? ms : undefined;
+/**
+ * What a bare number means in a duration. There is no default: stack files say milliseconds (a
+ * config value is exact), the CLI's flags say seconds (`--deadline 90`), and each caller names its
+ * own, so one parser cannot read the same text two ways unnoticed.
+ */
+export type BareNumberUnit = "ms" | "s";
+
+/** One part of a duration: an amount and its unit (`1h`, `30m`, `1.5s`, `250 ms`). */
+const DURATION_PART = /(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)/iy;
+
+/**
+ * The one duration parser (the stack config, the CLI's flags, the policy pack): `"7d"` →
+ * 604800000, compounds like `"1h30m"`, units ms, s, m, h, d, w; a bare number is `bareNumber`.
+ * Returns milliseconds, possibly fractional (`"0.5ms"`: the caller says whether it rounds or
+ * refuses), or `undefined` when the value is not a duration, so callers can report it with its key.
+ */
+export function parseDuration(value: string | number, bareNumber: BareNumberUnit): number | undefined {
+  const bareFactor = DURATION_UNITS[bareNumber] ?? 1;
+  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? value * bareFactor : undefined;
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * bareFactor;
+  let ms = 0;
+  let at = 0;
+  while (at < text.length) {
+    DURATION_PART.lastIndex = at;
+    const match = DURATION_PART.exec(text);
+    if (match === null) return undefined;
+    const [whole, amount, unit] = match;
+    ms += Number(amount) * (DURATION_UNITS[(unit ?? "").toLowerCase()] ?? Number.NaN);
+    at += whole.length;
+  }
+  return at > 0 && Number.isFinite(ms) ? ms : undefined;
 }
 
 /**
