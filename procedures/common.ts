@@ -1,5 +1,6 @@
 import { setTimeout as pause } from "node:timers/promises";
 import { AbortedError, MAX_TIMER_MS, isTransient, type CallOptions } from "./client";
+import { formatSize } from "../stacks/units";
 import { PollPacer, type PollingOptions, type WaitProgress } from "./pacing";
 
 export type { PollingOptions, WaitProgress } from "./pacing";
@@ -188,16 +189,9 @@ export function formatDuration(ms: number): string {
   return s ? `${m}m${s}s` : `${m}m`;
 }
 
-/** `1073741824` → `1.0 GiB`. */
+/** `1073741824` → `1.0 GiB`: the one size formatter's approximate form (`stacks/units.ts`). */
 export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
+  return formatSize(bytes, "approx");
 }
 
 /** Percent `done/total`, 100 when there is nothing to do. */

@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatPromDuration, parseDuration, parseRate, parseSize } from "./units";
+import { formatSize as brokerConfigSize } from "../components/broker-config";
+import { formatBytes } from "../procedures/common";
+import { formatPromDuration, formatSize, parseDuration, parseRate, parseSize } from "./units";
 
 describe("parseSize", () => {
   it("reads binary units, as the contract's retention example does", () => {
@@ -90,5 +92,27 @@ describe("parseDuration", () => {
     expect(formatPromDuration(604_800_000)).toBe("7d");
     expect(formatPromDuration(90_000)).toBe("90s");
     expect(formatPromDuration(1500)).toBe("1500ms");
+  });
+});
+
+describe("formatSize", () => {
+  it("writes a size exactly as the config files do, and parseSize reads it back", () => {
+    expect(formatSize(107374182400, "exact")).toBe("100GB");
+    expect(formatSize(1536 * 1024 ** 2, "exact")).toBe("1536MB");
+    expect(formatSize(1000, "exact")).toBe("1000B");
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 45 }), (bytes) => {
+        expect(parseSize(formatSize(bytes, "exact"))).toBe(bytes);
+        // The broker config's formatter writes the same text (one form, until it calls this one).
+        expect(brokerConfigSize(bytes)).toBe(formatSize(bytes, "exact"));
+      }),
+    );
+  });
+
+  it("writes a size approximately for people, and the procedures' formatBytes is that form", () => {
+    expect(formatSize(1073741824, "approx")).toBe("1.0 GiB");
+    expect(formatSize(2.5 * 1024 ** 2, "approx")).toBe("2.5 MiB");
+    expect(formatSize(512, "approx")).toBe("512 B");
+    expect(formatBytes(3 * 1024 ** 4)).toBe(formatSize(3 * 1024 ** 4, "approx"));
   });
 });

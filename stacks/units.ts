@@ -96,6 +96,37 @@ export function parseDuration(value: string | number, bareNumber: BareNumberUnit
   return at > 0 && Number.isFinite(ms) ? ms : undefined;
 }
 
+const EXACT_UNITS: Array<[string, number]> = [
+  ["TB", 1024 ** 4],
+  ["GB", 1024 ** 3],
+  ["MB", 1024 ** 2],
+  ["KB", 1024],
+];
+const APPROX_UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
+
+/**
+ * The one size formatter, in the two forms a size is written:
+ * - `exact`, as the runbook and the config files write it: the largest binary unit that divides it
+ *   (`107374182400` → `100GB`, `1000` → `1000B`); `parseSize` reads it back. Broker config files
+ *   and policy messages.
+ * - `approx`, for people reading progress: one decimal in binary units (`1073741824` → `1.0 GiB`,
+ *   `512` → `512 B`).
+ */
+export function formatSize(bytes: number, form: "exact" | "approx"): string {
+  if (form === "exact") {
+    for (const [unit, factor] of EXACT_UNITS)
+      if (bytes > 0 && bytes % factor === 0) return `${bytes / factor}${unit}`;
+    return `${bytes}B`;
+  }
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < APPROX_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${APPROX_UNITS[unit]}`;
+}
+
 /**
  * Renders milliseconds as a Prometheus duration (`300000` → `"5m"`): the largest unit that divides
  * it exactly, so the rules file reads like the runbook.
