@@ -44,6 +44,27 @@ describe("renderBrokerConfig", () => {
     }
   });
 
+  it("names where the admin API's certificate, key and CA are when TLS is on (never the key itself)", () => {
+    const doc = parse(
+      renderBrokerConfig({ brokerId: 2, adminTokenRequired: true, tls: true, settings: settings() }),
+    ) as { admin: unknown };
+    expect(doc.admin).toEqual({
+      token_file: "/etc/streambus/admin-token",
+      tls: {
+        cert_file: "/etc/streambus/tls/broker.crt",
+        key_file: "/etc/streambus/tls/broker.key",
+        ca_file: "/etc/streambus/tls/ca.crt",
+      },
+    });
+    const plain = renderBrokerConfig({ brokerId: 2, adminTokenRequired: true, settings: settings() });
+    // Turning TLS on is a static change: a new hash rolls the brokers.
+    expect(configHash(plain)).not.toBe(
+      configHash(
+        renderBrokerConfig({ brokerId: 2, adminTokenRequired: true, tls: true, settings: settings() }),
+      ),
+    );
+  });
+
   it("keeps the runbook's BROKER_ID placeholder for per-pod ids", () => {
     const text = renderBrokerConfig({
       brokerId: "BROKER_ID",

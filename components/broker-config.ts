@@ -16,6 +16,10 @@ export const BROKER_PATHS = {
   adminToken: "/etc/streambus/admin-token",
   seeds: "/etc/streambus/seeds",
   dataDir: "/var/lib/streambus/data",
+  /** The admin API's certificate, its private key (readable by the broker only) and the CA that signed it. */
+  tlsCertificate: "/etc/streambus/tls/broker.crt",
+  tlsKey: "/etc/streambus/tls/broker.key",
+  tlsCa: "/etc/streambus/tls/ca.crt",
 } as const;
 
 /**
@@ -35,6 +39,8 @@ export interface BrokerConfigInput {
   rack?: string;
   /** Whether the admin API requires the bearer token in `BROKER_PATHS.adminToken`. */
   adminTokenRequired: boolean;
+  /** Whether the admin API serves HTTPS with the files at `BROKER_PATHS.tls*`. Defaults to false. */
+  tls?: boolean;
   settings: BrokerSettings;
 }
 
@@ -65,7 +71,20 @@ export function renderBrokerConfig(input: BrokerConfigInput): string {
     // Seeds are read only to find the cluster at first start; they live in their own file so
     // that adding a broker rewrites the seeds everywhere without restarting every broker.
     cluster: { seeds_file: BROKER_PATHS.seeds },
-    admin: input.adminTokenRequired ? { token_file: BROKER_PATHS.adminToken } : { auth: "none" },
+    admin: {
+      ...(input.adminTokenRequired ? { token_file: BROKER_PATHS.adminToken } : { auth: "none" }),
+      // The key travels as a secret (aws: over ssh from a secret output; kubernetes: a Secret);
+      // this file names only where it is.
+      ...(input.tls
+        ? {
+            tls: {
+              cert_file: BROKER_PATHS.tlsCertificate,
+              key_file: BROKER_PATHS.tlsKey,
+              ca_file: BROKER_PATHS.tlsCa,
+            },
+          }
+        : {}),
+    },
     // Retention, compaction, flush interval and compression live in the cluster's dynamic
     // config (ClusterConfig): one owner per setting, and no restart when one changes.
     storage: { data_dir: BROKER_PATHS.dataDir },

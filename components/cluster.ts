@@ -70,6 +70,8 @@ export class StreamBusCluster extends pulumi.ComponentResource {
   public readonly dashboardJson: string;
   /** The alert rules file's text. */
   public readonly rulesFile: string;
+  /** The CA of the brokers' admin API certificates (PEM), when TLS is on. */
+  public readonly caCertificate: pulumi.Output<string> | undefined;
   /** The platform the cluster runs on. */
   public readonly platform: StackConfig["platform"];
   /** The live cluster's membership: one resource, or kubernetes' drain and join gates. */
@@ -87,14 +89,19 @@ export class StreamBusCluster extends pulumi.ComponentResource {
     this.membership = result.membership ?? [
       new ClusterMembership(
         `${name}-membership`,
-        membershipArgs(args.config, new Map(this.brokers.map((b) => [b.id, b.adminUrl]))),
+        membershipArgs(
+          args.config,
+          new Map(this.brokers.map((b) => [b.id, b.adminUrl])),
+          "all",
+          result.caCertificate,
+        ),
         { parent: this, dependsOn: this.brokers.flatMap((b) => b.resources) },
       ),
     ];
     // The settings are written once the members are active (topics need as many as their
     // replication factor); the same URLs as the membership's reach the cluster.
     const urls = membershipArgs(args.config, new Map(this.brokers.map((b) => [b.id, b.adminUrl]))).adminUrls;
-    this.settings = createLiveSettings(name, args.config, urls, this.membership, this);
+    this.settings = createLiveSettings(name, args.config, urls, this.membership, this, result.caCertificate);
     // Static settings (the brokers' config files) roll one broker at a time, after the members.
     if (result.rollingRestart !== undefined) {
       new RollingRestart(
@@ -105,6 +112,7 @@ export class StreamBusCluster extends pulumi.ComponentResource {
           brokers: args.config.brokerIds,
           configHash: result.rollingRestart.configHash,
           timeoutMs: args.config.rebalance.timeout,
+          ...(result.caCertificate !== undefined ? { caCertificate: result.caCertificate } : {}),
         },
         { parent: this, dependsOn: [...this.membership, ...this.brokers.flatMap((b) => b.resources)] },
       );
@@ -115,6 +123,7 @@ export class StreamBusCluster extends pulumi.ComponentResource {
     this.bootstrapAddresses = pulumi.all(
       this.brokers.flatMap((b) => (b.bootstrapAddress !== undefined ? [b.bootstrapAddress] : [])),
     );
+    this.caCertificate = result.caCertificate;
     this.alertRules = result.alertRules;
     this.dashboard = pulumi.output(result.dashboard);
     this.buckets = pulumi.output({ backup: result.backupBucket, archive: result.archiveBucket });
@@ -140,6 +149,7 @@ export class StreamBusCluster extends pulumi.ComponentResource {
       adminUrls: this.adminUrls,
       bootstrapAddresses: this.bootstrapAddresses,
       alertRules: this.alertRules,
+      ...(this.result.caCertificate ? { caCertificate: this.result.caCertificate } : {}),
       ...(this.result.dashboard ? { dashboard: this.result.dashboard } : {}),
       ...(this.result.backupBucket ? { backupBucket: this.result.backupBucket } : {}),
       ...(this.result.archiveBucket ? { archiveBucket: this.result.archiveBucket } : {}),

@@ -22,6 +22,8 @@ export interface ClusterMembershipArgs {
   timeoutMs: number;
   /** Override the guards (fewer than 3 voters, replication, no leader, offline partitions). Defaults to false. */
   force?: boolean;
+  /** The CA of the brokers' admin API certificates, for `https://` URLs. Defaults to none: Node's public CAs. */
+  caCertificate?: pulumi.Input<string>;
 }
 
 /**
@@ -49,6 +51,7 @@ export class ClusterMembership extends pulumi.dynamic.Resource {
       throttleBytesPerS: args.throttleBytesPerS,
       timeoutMs: args.timeoutMs,
       force: args.force ?? false,
+      caCertificate: args.caCertificate,
       unmanaged: undefined,
       forcedGuards: undefined,
     };
@@ -72,6 +75,7 @@ export function membershipArgs(
   config: StackConfig,
   platformUrls: ReadonlyMap<number, pulumi.Input<string>>,
   phase: MembershipPhase = "all",
+  caCertificate?: pulumi.Input<string>,
 ): ClusterMembershipArgs {
   const adminUrls: Record<string, pulumi.Input<string>> = {};
   for (const id of config.brokerIds) {
@@ -88,5 +92,6 @@ export function membershipArgs(
     throttleBytesPerS: config.rebalance.throttle,
     timeoutMs: config.rebalance.timeout,
     force: config.force,
+    ...(caCertificate !== undefined ? { caCertificate } : {}),
   };
 }

@@ -40,4 +40,9 @@ export interface PlatformResult {
    * (local: the emulator's control API). `configHash` covers every broker's config file.
    */
   rollingRestart?: { controlUrl: string; configHash: string };
+  /**
+   * The CA that signed the brokers' admin API certificates, when TLS is on: the providers trust
+   * it, and the stack outputs it (`caCertificate`) for `streambus-ops --ca-file`.
+   */
+  caCertificate?: pulumi.Output<string>;
 }

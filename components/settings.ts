@@ -14,7 +14,10 @@ import type { StackConfig } from "../stacks/config";
  */
 
 type Urls = pulumi.Input<Record<string, pulumi.Input<string>>>;
-type WithUrls<T> = Omit<T, "adminUrls"> & { adminUrls: Urls };
+type WithUrls<T> = Omit<T, "adminUrls" | "caCertificate"> & {
+  adminUrls: Urls;
+  caCertificate?: pulumi.Input<string>;
+};
 
 /** The cluster's dynamic configuration (`PUT /admin/config`): retention, compaction, flush interval, compression. */
 export class ClusterConfig extends pulumi.dynamic.Resource {
@@ -90,12 +93,16 @@ export function createLiveSettings(
   adminUrls: Urls,
   after: pulumi.Resource[],
   parent: pulumi.Resource,
+  caCertificate?: pulumi.Input<string>,
 ): LiveSettings {
   const opts: pulumi.CustomResourceOptions = { parent, dependsOn: after };
+  // The CA reaches each provider as an input beside the URLs (absent: plain HTTP, or public CAs).
+  const tls = caCertificate !== undefined ? { caCertificate } : {};
   const settings = new ClusterConfig(
     `${name}-cluster-config`,
     {
       adminUrls,
+      ...tls,
       retention: config.retention,
       compaction: config.compaction,
       storage: config.storage,
@@ -107,6 +114,7 @@ export function createLiveSettings(
     `${name}-quotas`,
     {
       adminUrls,
+      ...tls,
       default: defined(config.quotas.default),
       clients: Object.fromEntries(Object.entries(config.quotas.clients).map(([c, q]) => [c, defined(q)])),
     },
@@ -118,6 +126,7 @@ export function createLiveSettings(
         `${name}-topic-${t.name}`,
         {
           adminUrls,
+          ...tls,
           name: t.name,
           partitions: t.partitions,
           replicationFactor: t.replicationFactor,

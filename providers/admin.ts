@@ -22,25 +22,55 @@ export function keepConfig(config: pulumi.dynamic.Config): void {
 /** Where the engine shows lines: a dynamic provider's stdout streams into `pulumi up`/`preview`. */
 export const log = (line: string): void => console.log(line);
 
-function clientOptions(): ClientOptions {
+/**
+ * Where a provider reaches the cluster: the admin URLs its resource declares, and the CA that
+ * signed the brokers' certificates (an input of the resource, as the URLs are: it is no secret).
+ */
+export interface ClusterTarget {
+  /** Broker id → admin URL. */
+  adminUrls?: Record<string, string>;
+  /** The CA of the brokers' admin API certificates (PEM); absent: Node's public CAs. */
+  caCertificate?: string;
+}
+
+/** What a refused broker certificate's error tells the person running `pulumi` to do. */
+export function tlsHint(trusted: boolean): string {
+  return trusted
+    ? "the stack's CA (streambus:tls.caCertificate, or the CA the stack made: `pulumi stack output caCertificate`) " +
+        "did not sign it: check that streambus:adminEndpoints reach the brokers themselves and that the brokers " +
+        "serve the stack's certificates (`pulumi up` pushes them)"
+    : "the stack trusts only Node's public CAs (streambus:tls.enabled is false): set streambus:tls.enabled: true " +
+        "so that the stack issues and trusts the brokers' certificates";
+}
+
+function clientOptions(cas: string[]): ClientOptions {
   const token = stackConfig?.get(TOKEN_KEY) || undefined;
   // More retries than the CLI: an `up` should ride out a flaky API rather than stop half-way.
-  return { ...(token ? { token } : {}), retry: { retries: 6 } };
+  return {
+    ...(token ? { token } : {}),
+    ...(cas.length > 0 ? { ca: cas } : {}),
+    tlsHint: tlsHint(cas.length > 0),
+    retry: { retries: 6 },
+  };
 }
 
-/** A cluster handle on the known URLs of `maps`, in order (the caller closes it). */
-export function connect(...maps: Array<Record<string, string> | undefined>): Cluster {
-  const urls = knownUrls(...maps);
+/**
+ * A cluster handle on the known URLs of `targets`, in order, trusting each one's CA (an update
+ * that changes the CA trusts the old one and the new one); the caller closes it.
+ */
+export function connect(...targets: Array<ClusterTarget | undefined>): Cluster {
+  const urls = knownUrls(...targets.map((t) => t?.adminUrls));
   if (urls.length === 0) throw new Error("no admin URL is known yet: nothing to reach the cluster through");
-  return new Cluster(urls, clientOptions());
+  const cas = [...new Set(targets.flatMap((t) => (t?.caCertificate ? [t.caCertificate] : [])))];
+  return new Cluster(urls, clientOptions(cas));
 }
 
-/** Runs `fn` with a cluster handle on the known URLs, closing it after. */
+/** Runs `fn` with a cluster handle on the target's known URLs, closing it after. */
 export async function withCluster<T>(
-  urls: Record<string, string> | undefined,
+  target: ClusterTarget | undefined,
   fn: (cluster: Cluster) => Promise<T>,
 ): Promise<T> {
-  const cluster = connect(urls);
+  const cluster = connect(target);
   try {
     return await fn(cluster);
   } finally {

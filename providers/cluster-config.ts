@@ -15,6 +15,8 @@ import { CONFIG_FIELDS, badValue, changedKeys, fromContract, getPath, toContract
 export interface ClusterConfigInputs {
   /** Broker id → admin URL reachable from where `pulumi` runs. */
   adminUrls: Record<string, string>;
+  /** The CA that signed the brokers' admin API certificates (PEM), for `https://` URLs; absent: Node's public CAs. */
+  caCertificate?: string;
   /** streambus:retention: `maxBytes` in bytes, `maxAge` in milliseconds (whole seconds). */
   retention: { maxBytes: number; maxAge: number };
   /** streambus:compaction: `interval` in milliseconds (whole seconds), `targetSize` in bytes. */
@@ -51,7 +53,7 @@ function declaredFrom(news: ClusterConfigInputs, live: ClusterConfig): ClusterCo
 
 /** Read, change the declared fields, write only when something differs. */
 async function apply(news: ClusterConfigInputs): Promise<ClusterConfigOutputs> {
-  return withCluster(news.adminUrls, async (cluster) => {
+  return withCluster(news, async (cluster) => {
     const live = await freshRead("the cluster config", (ctx) => cluster.admin.config(ctx.call));
     const changed = changedKeys(CONFIG_FIELDS, fromContract(CONFIG_FIELDS, live, news), news);
     if (changed.length === 0) return declaredFrom(news, live);
@@ -73,7 +75,7 @@ export const provider: pulumi.dynamic.ResourceProvider<ClusterConfigInputs, Clus
   async diff(_id, olds, news) {
     const changed = changedKeys(CONFIG_FIELDS, olds, news);
     // New URLs (a replaced machine) change no setting, but the state must learn them.
-    const urls = !sameUrls(olds.adminUrls, news.adminUrls);
+    const urls = !sameUrls(olds.adminUrls, news.adminUrls) || olds.caCertificate !== news.caCertificate;
     return { changes: changed.length > 0 || urls, replaces: [], deleteBeforeReplace: false };
   },
   async create(inputs) {
@@ -93,7 +95,7 @@ export const provider: pulumi.dynamic.ResourceProvider<ClusterConfigInputs, Clus
   async read(id, props) {
     if (props === undefined) return {};
     try {
-      const live = await withCluster(props.adminUrls, (cluster) => cluster.admin.config());
+      const live = await withCluster(props, (cluster) => cluster.admin.config());
       // A stale answer is still what the brokers hold; only writing it back would be wrong.
       if (live.stale === true) log("streambus: cluster config read while the cluster has no leader (stale)");
       return { id, props: declaredFrom(props, live) satisfies ClusterConfigOutputs };

@@ -21,6 +21,8 @@ export interface QuotaEntry {
 export interface ClusterQuotasInputs {
   /** Broker id → admin URL reachable from where `pulumi` runs. */
   adminUrls: Record<string, string>;
+  /** The CA that signed the brokers' admin API certificates (PEM), for `https://` URLs; absent: Node's public CAs. */
+  caCertificate?: string;
   /** streambus:quotas.default. */
   default: QuotaEntry;
   /** streambus:quotas.clients: client name → its quota. */
@@ -78,7 +80,7 @@ async function apply(
   olds: ClusterQuotasOutputs | undefined,
   news: ClusterQuotasInputs,
 ): Promise<ClusterQuotasOutputs> {
-  return withCluster(news.adminUrls, async (cluster) => {
+  return withCluster(news, async (cluster) => {
     const live = await freshRead("the quotas", (ctx) => cluster.admin.quotas(ctx.call));
     const clients: Record<string, unknown> = { ...live.clients };
     // Clients this stack declared before and no longer does lose their quota; others' stay.
@@ -106,7 +108,8 @@ export const provider: pulumi.dynamic.ResourceProvider<ClusterQuotasInputs, Clus
   async diff(_id, olds, news) {
     const changed = !same(olds.default, news.default) || !same(olds.clients ?? {}, news.clients ?? {});
     return {
-      changes: changed || !sameUrls(olds.adminUrls, news.adminUrls),
+      changes:
+        changed || !sameUrls(olds.adminUrls, news.adminUrls) || olds.caCertificate !== news.caCertificate,
       replaces: [],
       deleteBeforeReplace: false,
     };
@@ -128,7 +131,7 @@ export const provider: pulumi.dynamic.ResourceProvider<ClusterQuotasInputs, Clus
   async read(id, props) {
     if (props === undefined) return {};
     try {
-      const live = await withCluster(props.adminUrls, (cluster) => cluster.admin.quotas());
+      const live = await withCluster(props, (cluster) => cluster.admin.quotas());
       if (live.stale === true) log("streambus: quotas read while the cluster has no leader (stale)");
       const others = unmanaged(props as ClusterQuotasInputs, live);
       if (others.length > 0)

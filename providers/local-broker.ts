@@ -23,10 +23,17 @@ export interface LocalBrokerInputs {
    * broker at a time. Absent on stacks from before it existed.
    */
   config?: string;
+  /**
+   * The broker's admin API certificate (PEM): written to its machine with `tlsKey`, it serves
+   * HTTPS from its start. A new one is written in place and served from the broker's next restart.
+   */
+  tlsCertificate?: string;
+  /** The certificate's private key (PEM): a secret input, never copied into the outputs. */
+  tlsKey?: string;
 }
 
-/** Outputs of a local broker: its inputs and where its admin API answers. */
-export interface LocalBrokerOutputs extends LocalBrokerInputs {
+/** Outputs of a local broker: its inputs but the key, and where its admin API answers. */
+export interface LocalBrokerOutputs extends Omit<LocalBrokerInputs, "tlsKey"> {
   /** The broker's admin API, as the emulator reports it. */
   adminUrl: string;
 }
@@ -103,7 +110,20 @@ export function checkLocalBrokerInputs(inputs: LocalBrokerInputs): pulumi.dynami
   if (typeof inputs.rack !== "string" || inputs.rack === "") {
     failures.push({ property: "rack", reason: "must be a non-empty rack name" });
   }
+  if ((inputs.tlsCertificate === undefined) !== (inputs.tlsKey === undefined)) {
+    failures.push({
+      property: inputs.tlsCertificate === undefined ? "tlsCertificate" : "tlsKey",
+      reason: "tlsCertificate and tlsKey go together: give both, or neither for plain HTTP",
+    });
+  }
   return failures;
+}
+
+/** The certificate and key as the control API takes them, when the broker has them. */
+function tlsFiles(inputs: LocalBrokerInputs): { tls: { cert: string; key: string } } | Record<string, never> {
+  return inputs.tlsCertificate !== undefined && inputs.tlsKey !== undefined
+    ? { tls: { cert: inputs.tlsCertificate, key: inputs.tlsKey } }
+    : {};
 }
 
 async function provision(inputs: LocalBrokerInputs): Promise<LocalBrokerOutputs> {
@@ -112,18 +132,21 @@ async function provision(inputs: LocalBrokerInputs): Promise<LocalBrokerOutputs>
     broker_id: inputs.brokerId,
     rack: inputs.rack,
     ...(inputs.config !== undefined ? { config: inputs.config } : {}),
+    ...tlsFiles(inputs),
   };
   const { status, json } = await call("POST", url, body);
   const broker = asSimBroker(json);
+  // The answer never holds the key, and neither does the error: the body is not quoted.
   if ((status !== 200 && status !== 201) || broker === undefined) throw failure("POST", url, status, json);
-  return { ...inputs, adminUrl: broker.admin_url };
+  const { tlsKey: _key, ...outs } = inputs;
+  return { ...outs, adminUrl: broker.admin_url };
 }
 
-/** Writes the broker's config file on its machine; the running broker reads it at its next start. */
+/** Writes the broker's config file (and certificate) on its machine; the running broker reads them at its next start. */
 async function writeConfig(inputs: LocalBrokerInputs): Promise<void> {
   if (inputs.config === undefined) return;
   const url = `${brokersUrl(inputs.controlUrl, inputs.brokerId)}/config`;
-  const { status, json } = await call("PUT", url, { config: inputs.config });
+  const { status, json } = await call("PUT", url, { config: inputs.config, ...tlsFiles(inputs) });
   if (status !== 200) throw failure("PUT", url, status, json);
 }
 
@@ -138,7 +161,9 @@ export const provider: pulumi.dynamic.ResourceProvider<LocalBrokerInputs, LocalB
     // because the new one takes its id.
     const replaces = (["controlUrl", "brokerId", "rack"] as const).filter((k) => olds[k] !== news[k]);
     // A new config file is written in place (an update): restarting is the rolling restart's job.
-    const config = news.config !== undefined && olds.config !== news.config;
+    const config =
+      (news.config !== undefined && olds.config !== news.config) ||
+      olds.tlsCertificate !== news.tlsCertificate;
     return { changes: replaces.length > 0 || config, replaces, deleteBeforeReplace: true };
   },
   async create(inputs) {

@@ -31,6 +31,8 @@ export interface MembershipInputs {
   timeoutMs: number;
   /** Override the guards (streambus:force); recorded in the outputs and the log. */
   force: boolean;
+  /** The CA that signed the brokers' admin API certificates (PEM), for `https://` URLs; absent: Node's public CAs. */
+  caCertificate?: string;
 }
 
 /** Outputs of the membership resource. */
@@ -69,11 +71,12 @@ const DECLARED = [
   "throttleBytesPerS",
   "timeoutMs",
   "force",
+  "caCertificate",
 ] as const;
 
 /** Judges a change of the broker set on the live cluster and prints the data it moves. */
 async function judgeAtDiff(olds: MembershipOutputs, news: MembershipInputs): Promise<void> {
-  const cluster = connect(news.adminUrls, olds.adminUrls);
+  const cluster = connect(news, olds);
   try {
     const from = [...olds.brokers].sort((a, b) => a - b);
     const to = [...news.brokers].sort((a, b) => a - b);
@@ -123,7 +126,7 @@ async function judgeAtDiff(olds: MembershipOutputs, news: MembershipInputs): Pro
 async function liveMembers(
   props: MembershipOutputs,
 ): Promise<{ brokers: number[]; unmanaged: number[]; clusterId: string }> {
-  const cluster = connect(props.adminUrls);
+  const cluster = connect(props);
   try {
     const members = await cluster.refresh();
     // A crashed broker (offline) is still a member: it left nothing, and drift it is not.
@@ -146,15 +149,15 @@ async function liveMembers(
 /** Runs the work of a create or an update and returns the outputs. */
 async function apply(
   from: number[],
-  olds: Record<string, string> | undefined,
+  olds: Pick<MembershipInputs, "adminUrls" | "caCertificate"> | undefined,
   news: MembershipInputs,
 ): Promise<{ id: string; outs: MembershipOutputs }> {
-  const cluster = connect(news.adminUrls, olds);
+  const cluster = connect(news, olds);
   try {
     const { forcedGuards } = await applyMembership(cluster, {
       from,
       inputs: news,
-      urls: urlsById(news.adminUrls, olds),
+      urls: urlsById(news.adminUrls, olds?.adminUrls),
       log,
     });
     const live = await liveMembers({ ...news, unmanaged: [], forcedGuards });
@@ -209,7 +212,7 @@ export const provider: pulumi.dynamic.ResourceProvider<MembershipInputs, Members
       return { outs: outs satisfies MembershipOutputs };
     }
     try {
-      return { outs: (await apply(olds.brokers, olds.adminUrls, news)).outs };
+      return { outs: (await apply(olds.brokers, olds, news)).outs };
     } catch (error) {
       throw explain(error, `membership update [${olds.brokers.join(", ")}] → [${news.brokers.join(", ")}]`);
     }

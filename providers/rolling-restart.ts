@@ -17,6 +17,8 @@ import { explain, keepConfig, log, withCluster } from "./settings-common";
 export interface RollingRestartInputs {
   /** Broker id → admin URL reachable from where `pulumi` runs. */
   adminUrls: Record<string, string>;
+  /** The CA that signed the brokers' admin API certificates (PEM), for `https://` URLs; absent: Node's public CAs. */
+  caCertificate?: string;
   /** The emulator's control URL: where a broker is restarted. */
   controlUrl: string;
   /** The declared brokers. */
@@ -52,7 +54,7 @@ async function pendingRestart(controlUrl: string): Promise<number[]> {
 }
 
 async function restartAll(news: RollingRestartInputs): Promise<number[]> {
-  return withCluster(news.adminUrls, async (cluster) => {
+  return withCluster(news, async (cluster) => {
     const members = await cluster.refresh();
     const present = members.members.map((m) => m.broker_id);
     // Only those not restarted yet: an interrupted rolling restart continues where it stopped.
@@ -81,9 +83,9 @@ export const provider: pulumi.dynamic.ResourceProvider<RollingRestartInputs, Rol
     keepConfig(req.config);
   },
   async diff(_id, olds, news) {
-    const changed = (["configHash", "brokers", "adminUrls", "controlUrl", "timeoutMs"] as const).some(
-      (k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]),
-    );
+    const changed = (
+      ["configHash", "brokers", "adminUrls", "controlUrl", "timeoutMs", "caCertificate"] as const
+    ).some((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
     return { changes: changed, replaces: [], deleteBeforeReplace: false };
   },
   async create(inputs) {

@@ -17,6 +17,8 @@ import { TOPIC_FIELDS, badValue, changedKeys, fromContract, getPath, toContract 
 export interface TopicInputs {
   /** Broker id → admin URL reachable from where `pulumi` runs. */
   adminUrls: Record<string, string>;
+  /** The CA that signed the brokers' admin API certificates (PEM), for `https://` URLs; absent: Node's public CAs. */
+  caCertificate?: string;
   /** The topic's name: its identity. */
   name: string;
   partitions: number;
@@ -90,7 +92,7 @@ function declaredFrom(news: TopicInputs, live: Topic): TopicOutputs {
 
 /** Waits for enough active members for the replication factor, then writes the topic. */
 async function put(news: TopicInputs): Promise<TopicOutputs> {
-  return withCluster(news.adminUrls, (cluster) =>
+  return withCluster(news, (cluster) =>
     runProcedure(`topic ${news.name}`, news.timeoutMs, {}, async (ctx) => {
       ctx.left = `${news.replicationFactor} active members for topic "${news.name}" (its replication factor)`;
       await ctx.waitUntil(
@@ -135,13 +137,14 @@ export const provider: pulumi.dynamic.ResourceProvider<TopicInputs, TopicOutputs
     // Partitions grown by hand since the last refresh would make the update fail obscurely
     // (409 from the broker): ask the cluster now and say what to declare instead.
     if (checked.has(news.name) && !hasUnknown(news.adminUrls)) {
-      const live = await withCluster(news.adminUrls, (c) => liveTopic(c, news.name)).catch(() => undefined);
+      const live = await withCluster(news, (c) => liveTopic(c, news.name)).catch(() => undefined);
       if (live !== undefined)
         refuseImpossible(news, live.partitions, live.replication_factor, "in the live cluster");
     }
     const changed = changedKeys(TOPIC_FIELDS, olds, news);
     const other =
       !sameUrls(olds.adminUrls, news.adminUrls) ||
+      olds.caCertificate !== news.caCertificate ||
       olds.allowDelete !== news.allowDelete ||
       olds.timeoutMs !== news.timeoutMs;
     return { changes: changed.length > 0 || other, replaces: [], deleteBeforeReplace: false };
@@ -168,7 +171,7 @@ export const provider: pulumi.dynamic.ResourceProvider<TopicInputs, TopicOutputs
   async read(id, props) {
     if (props === undefined) return {};
     try {
-      const live = await withCluster(props.adminUrls, (c) => liveTopic(c, props.name));
+      const live = await withCluster(props, (c) => liveTopic(c, props.name));
       // Gone from the cluster: refresh drops it, and the next up creates it again.
       if (live === undefined) return {};
       return { id, props: declaredFrom(props, live) satisfies TopicOutputs };
@@ -186,7 +189,7 @@ export const provider: pulumi.dynamic.ResourceProvider<TopicInputs, TopicOutputs
       );
     }
     try {
-      await withCluster(props.adminUrls, (c) => c.admin.deleteTopic(props.name));
+      await withCluster(props, (c) => c.admin.deleteTopic(props.name));
       log(`streambus: topic ${props.name} deleted with its data (allowDelete: true)`);
     } catch (error) {
       throw explain(error, `topic ${props.name} delete`);

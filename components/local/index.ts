@@ -6,6 +6,7 @@ import { renderRulesFile } from "../alerts";
 import { configHash, renderBrokerConfig } from "../broker-config";
 import { renderDashboardJson } from "../dashboard";
 import type { PlatformResult } from "../platform";
+import { createBrokerCertificate, createStackCa } from "../tls";
 import { LocalBroker, LocalFile } from "./resources";
 
 export { LocalBroker, LocalFile } from "./resources";
@@ -59,6 +60,8 @@ export function createLocalCluster(
   const opts: pulumi.CustomResourceOptions = { parent };
   const brokerResources = new Map<number, LocalBroker>();
   const texts: string[] = [];
+  // Every emulated broker answers on 127.0.0.1: its certificate names that address (and localhost).
+  const ca = createStackCa(name, config, parent);
   for (const id of config.brokerIds) {
     const rack = rackOf(id, l.racks);
     // What the broker reads at start; the live settings are ClusterConfig's, not in here.
@@ -66,14 +69,31 @@ export function createLocalCluster(
       brokerId: id,
       rack,
       adminTokenRequired: config.adminToken !== undefined,
+      tls: ca !== undefined,
       settings: config,
     });
     texts.push(text);
+    const cert =
+      ca &&
+      createBrokerCertificate(
+        name,
+        id,
+        ca,
+        { dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"] },
+        config,
+        opts,
+      );
     brokerResources.set(
       id,
       new LocalBroker(
         `${name}-broker-${id}`,
-        { controlUrl: l.controlUrl, brokerId: id, rack, config: text },
+        {
+          controlUrl: l.controlUrl,
+          brokerId: id,
+          rack,
+          config: text,
+          ...(cert ? { tls: { certificate: cert.certificate, privateKey: cert.privateKey } } : {}),
+        },
         opts,
       ),
     );
@@ -101,5 +121,6 @@ export function createLocalCluster(
     rollingRestart: { controlUrl: l.controlUrl, configHash: configHash(texts.join("\n---\n")) },
     alertRules: rules.absolutePath,
     dashboard: dashboard.absolutePath,
+    ...(ca !== undefined ? { caCertificate: ca.certificate } : {}),
   };
 }

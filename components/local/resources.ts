@@ -13,6 +13,8 @@ export interface LocalBrokerArgs {
   rack: pulumi.Input<string>;
   /** The broker's config file (read at start); a change is written in place and rolled by `RollingRestart`. */
   config?: pulumi.Input<string>;
+  /** The broker's admin API certificate and its key (a secret): it serves HTTPS with them. Defaults to none: plain HTTP. */
+  tls?: { certificate: pulumi.Input<string>; privateKey: pulumi.Input<string> };
 }
 
 /** One emulator broker, through the thin-shim provider in `providers/local-broker.ts`. */
@@ -28,7 +30,16 @@ export class LocalBroker extends pulumi.dynamic.Resource {
     super(
       shimProvider<LocalBrokerInputs, LocalBrokerOutputs>("providers/local-broker"),
       name,
-      { ...args, adminUrl: undefined },
+      {
+        controlUrl: args.controlUrl,
+        brokerId: args.brokerId,
+        rack: args.rack,
+        config: args.config,
+        ...(args.tls !== undefined
+          ? { tlsCertificate: args.tls.certificate, tlsKey: pulumi.secret(args.tls.privateKey) }
+          : {}),
+        adminUrl: undefined,
+      },
       opts,
       "streambus",
       "LocalBroker",

@@ -1,0 +1,71 @@
+import { X509Certificate } from "node:crypto";
+import { connect } from "node:tls";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSim, type SimCluster } from "../sim";
+import { createCertificateAuthority, issueBrokerCertificate } from "./certificates";
+import { checkLocalBrokerInputs, provider } from "./local-broker";
+
+/** The local broker provider with a certificate, against the real emulator's control API. */
+const ca = createCertificateAuthority("local-broker test CA", 1);
+const loopback = { dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"] };
+let sim: SimCluster;
+
+beforeAll(async () => {
+  sim = await startSim({ registerDelayMs: 50, electionDelayMs: 300, tickMs: 50 });
+});
+afterAll(() => sim.stop());
+
+function servedSerial(url: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port), ca: ca.certificate }, () => {
+      resolve(socket.getPeerCertificate().serialNumber.toLowerCase());
+      socket.end();
+    });
+    socket.once("error", reject);
+  });
+}
+
+describe("a local broker with a certificate", () => {
+  it("is provisioned serving HTTPS with it; the key stays out of the outputs; a new one is served after a restart", async () => {
+    const pair = issueBrokerCertificate(ca, 1, loopback, 1);
+    const inputs = {
+      controlUrl: sim.controlUrl,
+      brokerId: 1,
+      rack: "a",
+      config: "broker: {id: 1}\n",
+      tlsCertificate: pair.certificate,
+      tlsKey: pair.privateKey,
+    };
+    const created = await provider.create(inputs);
+    const outs = created.outs!;
+    expect(outs.adminUrl).toBe(`https://127.0.0.1:${sim.basePort + 1}`);
+    expect("tlsKey" in outs).toBe(false);
+    expect(JSON.stringify(outs)).not.toContain("PRIVATE KEY");
+    expect(await servedSerial(outs.adminUrl)).toBe(
+      new X509Certificate(pair.certificate).serialNumber.toLowerCase(),
+    );
+
+    const next = issueBrokerCertificate(ca, 1, loopback, 1);
+    const news = { ...inputs, tlsCertificate: next.certificate, tlsKey: next.privateKey };
+    expect(await provider.diff!("1", outs, news)).toMatchObject({ changes: true, replaces: [] });
+    const updated = await provider.update!("1", outs, news);
+    expect(JSON.stringify(updated.outs)).not.toContain("PRIVATE KEY");
+    await fetch(`${sim.controlUrl}/sim/brokers/1/restart`, { method: "POST" });
+    expect(await servedSerial(outs.adminUrl)).toBe(
+      new X509Certificate(next.certificate).serialNumber.toLowerCase(),
+    );
+    await provider.delete!("1", outs);
+  });
+
+  it("refuses a certificate without its key (and a key without its certificate) before planning", () => {
+    const base = { controlUrl: "http://127.0.0.1:1", brokerId: 1, rack: "a" };
+    expect(checkLocalBrokerInputs({ ...base, tlsCertificate: "c" })).toEqual([
+      {
+        property: "tlsKey",
+        reason: "tlsCertificate and tlsKey go together: give both, or neither for plain HTTP",
+      },
+    ]);
+    expect(checkLocalBrokerInputs({ ...base, tlsKey: "k" })[0]?.property).toBe("tlsCertificate");
+  });
+});
