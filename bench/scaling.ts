@@ -8,7 +8,7 @@
  */
 import { startSim, type SimCluster } from "../sim";
 import { median, mib, print, s, type Run } from "./measure";
-import { adminCalls, call, resetAdminCalls, simBrokers, waitForMembers } from "./sim-control";
+import { adminCalls, control, resetAdminCalls, simBrokers, waitForMembers } from "./sim-control";
 import { createStack, type BenchStack } from "./stacks";
 
 const ROUNDS = 3;
@@ -20,8 +20,7 @@ interface RebalanceStatus {
 }
 
 async function rebalanceStatus(sim: SimCluster): Promise<RebalanceStatus> {
-  const c = (await call(`${sim.controlUrl}/sim/cluster`)) as { rebalance: RebalanceStatus };
-  return c.rebalance;
+  return (await control(sim).state()).rebalance as RebalanceStatus;
 }
 
 /** The emulator's own time of a rebalance that ran since `before`, in ms (0 when none ran). */

@@ -2,10 +2,17 @@
  * The benchmarks' calls to an emulator: its control API (`/sim/...`, answers checked against
  * `sim/control-contract.ts`) and the few admin calls that build a fleet (join, topics).
  */
+import { setTimeout as pause } from "node:timers/promises";
 import { request } from "undici";
-import { RequestsResponse, SimBrokersResponse, type SimCluster } from "../sim";
+import type { SimBrokersResponse, SimCluster } from "../sim";
+import { SimControlClient } from "../sim/control-client";
 
-/** One JSON call; throws on a status of 300 or more, naming the call. */
+/** The emulator's control API, through its one client. */
+export function control(sim: SimCluster): SimControlClient {
+  return new SimControlClient(sim.controlUrl);
+}
+
+/** One JSON call to a broker's admin API; throws on a status of 300 or more, naming the call. */
 export async function call(url: string, method = "GET", body?: unknown): Promise<unknown> {
   const res = await request(url, {
     method: method as "GET",
@@ -17,18 +24,21 @@ export async function call(url: string, method = "GET", body?: unknown): Promise
   return text ? JSON.parse(text) : undefined;
 }
 
-/** Polls `check` every 100 ms until it holds, for at most `ms`. */
+/**
+ * The benchmarks' one polling helper: `check` every 100 ms until it holds (a failed check counts as
+ * not yet), for at most `ms`. (Tests use vitest's `vi.waitFor`; procedures, `ProcedureContext.waitUntil`.)
+ */
 export async function until(what: string, check: () => Promise<boolean>, ms = 120_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check().catch(() => false))) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await pause(100);
   }
 }
 
 /** The emulator's machines and their member state (`GET /sim/brokers`). */
 export async function simBrokers(sim: SimCluster): Promise<SimBrokersResponse["brokers"]> {
-  return SimBrokersResponse.parse(await call(`${sim.controlUrl}/sim/brokers`)).brokers;
+  return control(sim).brokers();
 }
 
 /** Waits until `count` brokers are cluster members (learners or active). */
@@ -61,14 +71,14 @@ export async function buildFleet(
 
 /** Starts counting admin requests from zero (`DELETE /sim/requests`). */
 export async function resetAdminCalls(sim: SimCluster): Promise<void> {
-  await call(`${sim.controlUrl}/sim/requests`, "DELETE");
+  await control(sim).resetRequests();
 }
 
 /** The admin requests served since the last reset: the total, and the most frequent calls. */
 export async function adminCalls(
   sim: SimCluster,
 ): Promise<{ total: number; top: string; count(method: string, path: string): number }> {
-  const r = RequestsResponse.parse(await call(`${sim.controlUrl}/sim/requests`));
+  const r = await control(sim).requests();
   const byCall = new Map<string, number>();
   for (const q of r.requests) {
     const path = q.path

@@ -8,6 +8,8 @@
  */
 import { request } from "undici";
 import { startSim } from "../sim";
+import { SimControlClient } from "../sim/control-client";
+import { until } from "./sim-control";
 
 const BROKERS = 60;
 const TOPICS = 20;
@@ -21,14 +23,6 @@ async function call(url: string, method: string, body?: unknown): Promise<{ stat
   });
   const text = await res.body.text();
   return { status: res.statusCode, json: text ? JSON.parse(text) : undefined };
-}
-
-async function until(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function timeIt(
@@ -98,7 +92,7 @@ async function main(): Promise<void> {
       `dry_run rebalance, balanced cluster (${moves0.moves_total} moves): p50 ${ms(balanced.p50)}, p95 ${ms(balanced.p95)}`,
     );
 
-    await call(`${sim.controlUrl}/sim/brokers`, "POST", { broker_id: BROKERS + 1 });
+    await new SimControlClient(sim.controlUrl).provision({ broker_id: BROKERS + 1 });
     await until("broker 61 to register", async () => {
       return (await call(`${url}/admin/cluster/join`, "POST", { broker_id: BROKERS + 1 })).status === 200;
     });

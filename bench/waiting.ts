@@ -8,7 +8,7 @@
 import { Cluster, rebalance, type PollingOptions } from "../procedures";
 import { startSim, type SimCluster } from "../sim";
 import { print, ratio, s } from "./measure";
-import { adminCalls, call, resetAdminCalls, waitForMembers } from "./sim-control";
+import { adminCalls, control, resetAdminCalls, waitForMembers } from "./sim-control";
 
 const STATUS = "/admin/partitions/rebalance-status";
 
@@ -51,7 +51,7 @@ export async function waitingBench(): Promise<void> {
   const cluster = new Cluster([sim.brokerUrl(1)]);
   try {
     await waitForMembers(sim, 3);
-    for (const id of [4, 5]) await call(`${sim.controlUrl}/sim/brokers`, "POST", { broker_id: id });
+    for (const id of [4, 5]) await control(sim).provision({ broker_id: id });
     await waitForMembers(sim, 5);
     for (const id of [4, 5]) await cluster.admin.join(id);
 

@@ -3,13 +3,8 @@
  * API, and an undici dispatcher that records every request the client sends and its answer.
  */
 import { Agent, type Dispatcher } from "undici";
-import {
-  RequestsResponse,
-  SimBrokersResponse,
-  startSim,
-  type SimCluster,
-  type SimOptions,
-} from "../../../sim";
+import { startSim, type RequestsResponse, type SimCluster, type SimOptions } from "../../../sim";
+import { SimControlClient } from "../../../sim/control-client";
 import { Cluster, type ClientOptions } from "../../../procedures/client";
 
 /** Emulator timings for tests: realistic order, a tenth of the wait. */
@@ -75,6 +70,8 @@ export function recordingDispatcher(): { dispatcher: Dispatcher; calls: Recorded
 /** A running emulator with its control API. */
 export interface TestSim {
   sim: SimCluster;
+  /** The emulator's control API client (the one client of it: `sim/control-client.ts`). */
+  client: SimControlClient;
   /** Broker admin URLs. */
   urls(...ids: number[]): string[];
   /** Stops a broker's process: its port refuses connections. */
@@ -112,35 +109,23 @@ export interface TestSim {
 /** Starts the emulator with test timings and `brokers` brokers (default 3). */
 export async function startTestSim(opts: SimOptions = {}): Promise<TestSim> {
   const sim = await startSim({ brokers: 3, ...FAST_SIM, ...opts });
-  const control = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${sim.controlUrl}${path}`, {
-      method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-    return text ? (JSON.parse(text) as unknown) : undefined;
-  };
+  const client = new SimControlClient(sim.controlUrl);
   const handles: Cluster[] = [];
   return {
     sim,
-    control,
+    client,
+    control: (method, path, body) => client.call(method, path, body),
     urls: (...ids) => ids.map((id) => sim.brokerUrl(id)),
-    stopBroker: async (id) => void (await control("POST", `/sim/brokers/${id}/stop`)),
-    startBroker: async (id) => void (await control("POST", `/sim/brokers/${id}/start`)),
-    provision: async (id) => void (await control("POST", "/sim/brokers", { broker_id: id })),
-    fault: async (f) => void (await control("POST", "/sim/faults", f)),
-    clearFaults: async () => void (await control("DELETE", "/sim/faults")),
-    cut: async (groups) => void (await control("POST", "/sim/network", { groups })),
-    heal: async () => void (await control("DELETE", "/sim/network")),
-    integrity: async () =>
-      (await control("GET", "/sim/integrity")) as Awaited<ReturnType<TestSim["integrity"]>>,
-    requests: async () => RequestsResponse.parse(await control("GET", "/sim/requests")),
-    machines: async () =>
-      SimBrokersResponse.parse(await control("GET", "/sim/brokers"))
-        .brokers.map((b) => b.broker_id)
-        .sort((a, b) => a - b),
+    stopBroker: (id) => client.stop(id),
+    startBroker: (id) => client.start(id),
+    provision: async (id) => void (await client.provision({ broker_id: id })),
+    fault: (f) => client.fault(f),
+    clearFaults: () => client.clearFaults(),
+    cut: (groups) => client.cut(groups),
+    heal: () => client.heal(),
+    integrity: () => client.integrity(),
+    requests: () => client.requests(),
+    machines: async () => (await client.brokers()).map((b) => b.broker_id),
     cluster(opts = {}, ids = [1, 2, 3]) {
       const c = new Cluster(
         ids.map((id) => sim.brokerUrl(id)),

@@ -26,10 +26,7 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 
 async function statusCalls(): Promise<number> {
-  const res = await fetch(`${t.sim.controlUrl}/sim/requests`);
-  const { requests } = (await res.json()) as {
-    requests: Array<{ method: string; path: string; count: number }>;
-  };
+  const { requests } = await t.requests();
   return requests
     .filter((r) => r.method === "GET" && r.path === "/admin/partitions/rebalance-status")
     .reduce((s, r) => s + r.count, 0);
