@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AwsConfig, StackConfig } from "../../stacks/config";
 import { BROKER_PATHS, configHash, renderBrokerConfig } from "../broker-config";
 import type { BrokerEndpoint } from "../platform";
+import { createBrokerCertificate, type BrokerCertificate, type StackCa } from "../tls";
 import type { Subnet } from "./placement";
 
 const GIB = 1024 ** 3;
@@ -16,6 +17,8 @@ export interface AwsBrokerShared {
   securityGroupId: pulumi.Output<string>;
   instanceProfileName: pulumi.Output<string>;
   opts: pulumi.CustomResourceOptions;
+  /** The stack's CA when TLS is on (`streambus:tls`): each broker gets a certificate it signs. */
+  ca?: StackCa;
 }
 
 /** One broker's machine: its instance and its data volume. */
@@ -39,7 +42,11 @@ export interface AwsBroker extends AwsBrokerMachine {
  * accepts it, then (re)starts the service and waits until it is ready again (caught up). A
  * config the broker refuses leaves the running one in place and fails the update.
  */
-export function startScript(adminPort: number): string {
+export function startScript(adminPort: number, tls = false): string {
+  // With TLS the broker's certificate names 127.0.0.1 too, so the local check verifies it.
+  const ready = tls
+    ? `curl -sS --cacert ${BROKER_PATHS.tlsCa} https://127.0.0.1:${adminPort}/health/ready`
+    : `curl -sS http://127.0.0.1:${adminPort}/health/ready`;
   return [
     "set -eu",
     `sudo install -m 0644 ${STAGED_CONFIG} ${BROKER_PATHS.config}.new`,
@@ -50,7 +57,7 @@ export function startScript(adminPort: number): string {
     // The health gate of the rolling restart: the next broker's start depends on this one, so
     // it waits until this broker is ready (a member that sees the leader and has caught up) or,
     // on its first start, has registered as a learner that membership will join.
-    `for _ in $(seq 1 300); do r=$(curl -sS http://127.0.0.1:${adminPort}/health/ready || true); case "$r" in *'"ready"'*|*'"joining"'*) exit 0;; esac; sleep 2; done`,
+    `for _ in $(seq 1 300); do r=$(${ready} || true); case "$r" in *'"ready"'*|*'"joining"'*) exit 0;; esac; sleep 2; done`,
     'echo "streambus-broker was not ready (caught up) within 600s" >&2; exit 1',
   ].join("\n");
 }
@@ -75,10 +82,10 @@ export function mountScript(volumeId: string): string {
  * Writes stdin to a file only root and the broker's group can read: the token never appears on a
  * command line or in a log.
  */
-export function writeSecretFileScript(path: string): string {
+export function writeSecretFileScript(path: string, dir = "/etc/streambus"): string {
   return [
     "set -eu",
-    "sudo install -d -m 0755 /etc/streambus",
+    `sudo install -d -m 0755 ${dir}`,
     `sudo sh -c 'umask 027; cat > ${path}'`,
     `sudo chgrp streambus ${path}`,
   ].join("\n");
@@ -208,10 +215,13 @@ export function configureBroker(
     opts,
   );
 
+  const tlsFiles =
+    shared.ca !== undefined ? pushTlsFiles(name, id, machine, connection, shared.ca, shared) : undefined;
   const text = renderBrokerConfig({
     brokerId: id,
     rack: subnet.availabilityZone,
     adminTokenRequired: true,
+    tls: tlsFiles !== undefined,
     settings: config,
   });
   const hash = configHash(text);
@@ -232,10 +242,21 @@ export function configureBroker(
     `${base}-start`,
     {
       connection,
-      create: startScript(config.ports.admin),
-      triggers: [hash, instance.id],
+      create: startScript(config.ports.admin, tlsFiles !== undefined),
+      // A new certificate restarts the broker (it reads its files at start), in the same order.
+      triggers: [hash, instance.id, ...(tlsFiles !== undefined ? [tlsFiles.certificate.certificate] : [])],
     },
-    { ...opts, dependsOn: [configFile, mount, token, seedFile, ...(after !== undefined ? [after] : [])] },
+    {
+      ...opts,
+      dependsOn: [
+        configFile,
+        mount,
+        token,
+        seedFile,
+        ...(tlsFiles?.files ?? []),
+        ...(after !== undefined ? [after] : []),
+      ],
+    },
   );
   // Stopping is the runbook's step before deprovisioning (membership has drained and removed the
   // broker first): a command of its own, replaced only with the instance, whose delete runs
@@ -253,9 +274,53 @@ export function configureBroker(
     stop,
     endpoint: {
       id,
-      adminUrl: pulumi.interpolate`http://${instance.privateIp}:${config.ports.admin}`,
+      adminUrl: pulumi.interpolate`${tlsFiles !== undefined ? "https" : "http"}://${instance.privateIp}:${config.ports.admin}`,
       bootstrapAddress: pulumi.interpolate`${instance.privateIp}:${config.ports.client}`,
       resources: [instance, dataVolume, start, stop],
     },
   };
+}
+
+/**
+ * Broker `id`'s admin API certificate (for its private DNS name and IP, and loopback for its own
+ * ready check), pushed with its key and the CA under `/etc/streambus/tls`: each file through
+ * stdin, the key as a secret, so that none appears on a command line, in a log or in plaintext in
+ * the state. Pushed again when the instance or the certificate changes.
+ */
+function pushTlsFiles(
+  name: string,
+  id: number,
+  machine: AwsBrokerMachine,
+  connection: command.types.input.remote.ConnectionArgs,
+  ca: StackCa,
+  shared: AwsBrokerShared,
+): { certificate: BrokerCertificate; files: command.remote.Command[] } {
+  const { instance } = machine;
+  const base = `${name}-broker-${id}`;
+  // The certificate is no aws resource: only the parent of the shared options applies to it.
+  const certificate = createBrokerCertificate(
+    name,
+    id,
+    ca,
+    {
+      dnsNames: instance.privateDns.apply((dns) => (dns ? [dns, "localhost"] : ["localhost"])),
+      ipAddresses: instance.privateIp.apply((ip) => (ip ? [ip, "127.0.0.1"] : ["127.0.0.1"])),
+    },
+    shared.config,
+    { parent: shared.opts.parent },
+  );
+  const dir = "/etc/streambus/tls";
+  // Triggered by certificates, never by the key: a new key always comes with a new certificate.
+  const file = (suffix: string, path: string, stdin: pulumi.Input<string>, trigger: pulumi.Input<string>) =>
+    new command.remote.Command(
+      `${base}-tls-${suffix}`,
+      { connection, create: writeSecretFileScript(path, dir), stdin, triggers: [instance.id, trigger] },
+      shared.opts,
+    );
+  const files = [
+    file("key", BROKER_PATHS.tlsKey, pulumi.secret(certificate.privateKey), certificate.certificate),
+    file("cert", BROKER_PATHS.tlsCertificate, certificate.certificate, certificate.certificate),
+    file("ca", BROKER_PATHS.tlsCa, ca.certificate, ca.certificate),
+  ];
+  return { certificate, files };
 }

@@ -4,6 +4,7 @@ import type { AwsConfig, StackConfig } from "../../stacks/config";
 import { renderRulesFile } from "../alerts";
 import { createBackupBuckets } from "../backup";
 import type { PlatformResult } from "../platform";
+import { createStackCa } from "../tls";
 import { configureBroker, createBrokerMachine, type AwsBroker, type AwsBrokerMachine } from "./broker";
 import { backupWriterPolicy, ec2AssumeRolePolicy } from "./iam";
 import { createMetricsAgent, metricsAgentConfig, remoteWriteUrl, remoteWriterPolicy } from "./metrics";
@@ -92,7 +93,15 @@ export function createAwsCluster(name: string, config: AwsStackConfig, parent: p
     opts,
   );
 
-  const shared = { config, securityGroupId: securityGroup.id, instanceProfileName: profile.name, opts };
+  // TLS on the admin API (on by default on aws): the stack's CA signs each broker's certificate.
+  const ca = createStackCa(name, config, parent);
+  const shared = {
+    config,
+    securityGroupId: securityGroup.id,
+    instanceProfileName: profile.name,
+    opts,
+    ...(ca !== undefined ? { ca } : {}),
+  };
   const placement = placeBrokers(config.brokerIds, a.subnets);
   const machines = new Map<number, AwsBrokerMachine>();
   for (const [id, subnet] of placement) machines.set(id, createBrokerMachine(name, id, subnet, shared));
@@ -132,6 +141,7 @@ export function createAwsCluster(name: string, config: AwsStackConfig, parent: p
     alertRules: rules.arn,
     backupBucket: buckets?.backup.bucket,
     archiveBucket: buckets?.archive.bucket,
+    ...(ca !== undefined ? { caCertificate: ca.certificate } : {}),
   };
 }
 

@@ -170,7 +170,11 @@ describe("the aws platform (Pulumi.prod.yaml)", () => {
     expect(script.indexOf("streambus-broker --validate-config")).toBeLessThan(
       script.indexOf("systemctl restart"),
     );
-    expect(start.inputs.triggers).toEqual(copy.inputs.triggers);
+    // The same triggers as the push, and the broker's certificate: a new one restarts it too.
+    expect(start.inputs.triggers).toEqual([
+      ...(copy.inputs.triggers as unknown[]),
+      "CERTIFICATE(streambus-broker-3-tls)",
+    ]);
     // The connection carries the ssh key, so the whole of it is a secret.
     expect(isSecret(start.inputs.connection)).toBe(true);
     expect(unsecret(start.inputs.connection)).toMatchObject({
@@ -188,6 +192,66 @@ describe("the aws platform (Pulumi.prod.yaml)", () => {
     const others = prod().filter((r) => !r.name.endsWith("-admin-token") && r.type.startsWith("command:"));
     expect(others.length).toBeGreaterThan(10);
     for (const r of others) expect(JSON.stringify(r.inputs)).not.toContain("t0ken-s3cret");
+  });
+
+  it("serves the admin API over TLS by default: the stack's CA signs a certificate per broker, pushed with its key (a secret) on stdin", async () => {
+    const ca = find(prod(), "pulumi-nodejs:dynamic/streambus:CertificateAuthority", "streambus-tls-ca");
+    expect(ca.inputs).toMatchObject({ kind: "ca", commonName: "streambus StreamBus admin CA" });
+    const certs = ofType(prod(), "pulumi-nodejs:dynamic/streambus:BrokerCertificate");
+    expect(certs.map((c) => c.name)).toEqual([1, 2, 3, 4, 5].map((id) => `streambus-broker-${id}-tls`));
+    const cert = find(prod(), "pulumi-nodejs:dynamic/streambus:BrokerCertificate", "streambus-broker-2-tls");
+    expect(cert.inputs).toMatchObject({
+      kind: "broker",
+      brokerId: 2,
+      caCertificate: "CERTIFICATE(streambus-tls-ca)",
+      // The broker's private IP (what membership and operators reach), and loopback for its own ready check.
+      ipAddresses: ["10.0.2.10", "127.0.0.1"],
+      validityDays: 825,
+    });
+    // The CA's key reaches the certificate as a secret input.
+    expect(isSecret(cert.inputs.caKey)).toBe(true);
+    expect(unsecret(cert.inputs.caKey)).toBe("PRIVATE-KEY(streambus-tls-ca)");
+
+    const file = (suffix: string) =>
+      find(prod(), "command:remote:Command", `streambus-broker-2-tls-${suffix}`);
+    expect(isSecret(file("key").inputs.stdin)).toBe(true);
+    expect(unsecret(file("key").inputs.stdin)).toBe("PRIVATE-KEY(streambus-broker-2-tls)");
+    expect(String(file("key").inputs.create)).toContain("umask 027; cat > /etc/streambus/tls/broker.key");
+    expect(file("cert").inputs.stdin).toBe("CERTIFICATE(streambus-broker-2-tls)");
+    expect(file("ca").inputs.stdin).toBe("CERTIFICATE(streambus-tls-ca)");
+    // The key is nowhere else: not in a trigger, a script or another command.
+    for (const r of prod().filter(
+      (r) => r.name !== "streambus-broker-2-tls-key" && r.type.startsWith("command:"),
+    ))
+      expect(JSON.stringify(r.inputs)).not.toContain("PRIVATE-KEY(streambus-broker-2-tls)");
+
+    const copy = find(prod(), "command:remote:CopyToRemote", "streambus-broker-2-config");
+    expect((parse(await assetText(copy.inputs.source)) as { admin: unknown }).admin).toEqual({
+      token_file: "/etc/streambus/admin-token",
+      tls: {
+        cert_file: "/etc/streambus/tls/broker.crt",
+        key_file: "/etc/streambus/tls/broker.key",
+        ca_file: "/etc/streambus/tls/ca.crt",
+      },
+    });
+    const start = find(prod(), "command:remote:Command", "streambus-broker-2-start");
+    expect(String(start.inputs.create)).toContain(
+      "curl -sS --cacert /etc/streambus/tls/ca.crt https://127.0.0.1:8080/health/ready",
+    );
+    expect(await valueOf(outputs.caCertificate as pulumi.Output<string>)).toBe(
+      "CERTIFICATE(streambus-tls-ca)",
+    );
+    // Membership and the settings trust the CA.
+    const membership = find(
+      prod(),
+      "pulumi-nodejs:dynamic/streambus:ClusterMembership",
+      "streambus-membership",
+    );
+    expect(membership.inputs.caCertificate).toBe("CERTIFICATE(streambus-tls-ca)");
+    expect(
+      find(prod(), "pulumi-nodejs:dynamic/streambus:ClusterConfig", "streambus-cluster-config").inputs
+        .caCertificate,
+    ).toBe("CERTIFICATE(streambus-tls-ca)");
   });
 
   it("writes each broker's seeds as the other brokers' Raft addresses", () => {
@@ -263,8 +327,8 @@ describe("the aws platform (Pulumi.prod.yaml)", () => {
     expect(doc.groups[0]?.rules.map((r) => r.alert)).toHaveLength(6);
     expect(find(prod(), "pulumi:providers:aws", "streambus-aws").inputs.region).toBe("us-east-1");
     expect(await valueOf(outputs.adminUrls as pulumi.Output<Record<string, string>>)).toMatchObject({
-      "1": "http://10.0.1.10:8080",
-      "5": "http://10.0.5.10:8080",
+      "1": "https://10.0.1.10:8080",
+      "5": "https://10.0.5.10:8080",
     });
     expect(await valueOf(outputs.bootstrapAddresses as pulumi.Output<string[]>)).toHaveLength(5);
     expect(await valueOf(outputs.backupBucket as pulumi.Output<string>)).toBe("streambus-prod-backup-0001");

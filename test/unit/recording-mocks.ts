@@ -30,6 +30,10 @@ function fakeOutputs(type: string, name: string, inputs: Record<string, unknown>
       return { arn: `arn:aws:aps:us-east-1:123456789012:rulegroupsnamespace/${name}` };
     case "pulumi-nodejs:dynamic/streambus:LocalBroker":
       return { adminUrl: `http://127.0.0.1:${18000 + Number(inputs.brokerId)}` };
+    case "pulumi-nodejs:dynamic/streambus:CertificateAuthority":
+    case "pulumi-nodejs:dynamic/streambus:BrokerCertificate":
+      // Stand-ins the assertions can find (the real ones are made by providers/certificates.ts).
+      return { certificate: `CERTIFICATE(${name})`, privateKey: `PRIVATE-KEY(${name})` };
     case "pulumi-nodejs:dynamic/streambus:LocalFile":
       return { absolutePath: `/abs/${String(inputs.path)}` };
     default:
