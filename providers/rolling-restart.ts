@@ -1,7 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { request } from "undici";
 import { rollingRestart } from "../procedures/rolling-restart";
-import { SimBrokersResponse } from "../sim/control-contract";
+import { SimControlClient } from "../sim/control-client";
 import { explain, keepConfig, log, withCluster } from "./settings-common";
 
 /**
@@ -37,19 +36,12 @@ export interface RollingRestartOutputs extends RollingRestartInputs {
 
 /** Restarts one broker through the emulator's control API (a clean `systemctl restart`). */
 async function restartOnEmulator(controlUrl: string, brokerId: number): Promise<void> {
-  const url = `${controlUrl.replace(/\/+$/, "")}/sim/brokers/${brokerId}/restart`;
-  const response = await request(url, { method: "POST", headersTimeout: 10_000, bodyTimeout: 10_000 });
-  const text = await response.body.text();
-  if (response.statusCode !== 200) throw new Error(`POST ${url} answered ${response.statusCode}: ${text}`);
+  await new SimControlClient(controlUrl).restart(brokerId);
 }
 
 /** The brokers whose running process has not read the config file written last. */
 async function pendingRestart(controlUrl: string): Promise<number[]> {
-  const url = `${controlUrl.replace(/\/+$/, "")}/sim/brokers`;
-  const response = await request(url, { headersTimeout: 10_000, bodyTimeout: 10_000 });
-  const text = await response.body.text();
-  if (response.statusCode !== 200) throw new Error(`GET ${url} answered ${response.statusCode}: ${text}`);
-  const { brokers } = SimBrokersResponse.parse(JSON.parse(text));
+  const brokers = await new SimControlClient(controlUrl).brokers();
   return brokers.filter((b) => b.running && b.restart_pending === true).map((b) => b.broker_id);
 }
 

@@ -5,6 +5,7 @@ import {
   RequestsResponse,
   RestartsResponse,
   SimBrokersResponse,
+  type BrokerConfigRequest,
   type FaultRequest,
   type ProvisionRequest,
 } from "./control-contract";
@@ -97,6 +98,11 @@ export class SimControlClient {
   /** `POST /sim/brokers/{id}/start`: a stopped broker starts again. */
   async start(id: number): Promise<void> {
     await this.call("POST", `/sim/brokers/${id}/start`);
+  }
+
+  /** `PUT /sim/brokers/{id}/config`: a new config file, read at the broker's next start (`restart_pending`). */
+  async writeConfig(id: number, req: BrokerConfigRequest): Promise<void> {
+    await this.call("PUT", `/sim/brokers/${id}/config`, req);
   }
 
   /** `POST /sim/brokers/{id}/restart`: a clean restart, reading the config file written last. */
