@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { request } from "undici";
+import { SimControlClient, SimControlError } from "../sim/control-client";
+import type { SimBroker } from "../sim/control-contract";
 
 /**
  * A broker of the StreamBus emulator, provisioned through its control API: create is
@@ -38,61 +39,9 @@ export interface LocalBrokerOutputs extends Omit<LocalBrokerInputs, "tlsKey"> {
   adminUrl: string;
 }
 
-interface SimBroker {
-  broker_id: number;
-  admin_url: string;
-  rack?: string;
-}
-
-const TIMEOUT_MS = 10_000;
-
-function brokersUrl(controlUrl: string, id?: number): string {
-  const base = controlUrl.replace(/\/+$/, "");
-  return id === undefined ? `${base}/sim/brokers` : `${base}/sim/brokers/${id}`;
-}
-
-async function call(
-  method: "GET" | "POST" | "PUT" | "DELETE",
-  url: string,
-  body?: unknown,
-): Promise<{ status: number; json: unknown }> {
-  const response = await request(url, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    headersTimeout: TIMEOUT_MS,
-    bodyTimeout: TIMEOUT_MS,
-  });
-  const text = await response.body.text();
-  let json: unknown = undefined;
-  try {
-    json = text === "" ? undefined : JSON.parse(text);
-  } catch {
-    json = text;
-  }
-  return { status: response.statusCode, json };
-}
-
-function failure(method: string, url: string, status: number, json: unknown): Error {
-  return new Error(`${method} ${url} answered ${status}: ${JSON.stringify(json)}`);
-}
-
-function asSimBroker(value: unknown): SimBroker | undefined {
-  if (value === null || typeof value !== "object") return undefined;
-  const { broker_id, admin_url, rack } = value as Record<string, unknown>;
-  if (typeof broker_id !== "number" || typeof admin_url !== "string") return undefined;
-  return { broker_id, admin_url, ...(typeof rack === "string" ? { rack } : {}) };
-}
-
-/** The emulator's brokers (`GET /sim/brokers`: a list, or `{"brokers": [...]}`). */
+/** The emulator's brokers (`GET /sim/brokers`), through the one client of its control API. */
 export async function listSimBrokers(controlUrl: string): Promise<SimBroker[]> {
-  const url = brokersUrl(controlUrl);
-  const { status, json } = await call("GET", url);
-  if (status !== 200) throw failure("GET", url, status, json);
-  const list = Array.isArray(json) ? json : (json as { brokers?: unknown } | undefined)?.brokers;
-  if (!Array.isArray(list))
-    throw new Error(`GET ${url} answered no list of brokers: ${JSON.stringify(json)}`);
-  return list.map(asSimBroker).filter((b): b is SimBroker => b !== undefined);
+  return new SimControlClient(controlUrl).brokers();
 }
 
 /** Validates inputs before the engine plans anything. Exported for tests. */
@@ -127,17 +76,13 @@ function tlsFiles(inputs: LocalBrokerInputs): { tls: { cert: string; key: string
 }
 
 async function provision(inputs: LocalBrokerInputs): Promise<LocalBrokerOutputs> {
-  const url = brokersUrl(inputs.controlUrl);
-  const body = {
+  // The answer never holds the key, and neither does the error: it quotes the answer, not the request.
+  const broker = await new SimControlClient(inputs.controlUrl).provision({
     broker_id: inputs.brokerId,
     rack: inputs.rack,
     ...(inputs.config !== undefined ? { config: inputs.config } : {}),
     ...tlsFiles(inputs),
-  };
-  const { status, json } = await call("POST", url, body);
-  const broker = asSimBroker(json);
-  // The answer never holds the key, and neither does the error: the body is not quoted.
-  if ((status !== 200 && status !== 201) || broker === undefined) throw failure("POST", url, status, json);
+  });
   const { tlsKey: _key, ...outs } = inputs;
   return { ...outs, adminUrl: broker.admin_url };
 }
@@ -145,9 +90,10 @@ async function provision(inputs: LocalBrokerInputs): Promise<LocalBrokerOutputs>
 /** Writes the broker's config file (and certificate) on its machine; the running broker reads them at its next start. */
 async function writeConfig(inputs: LocalBrokerInputs): Promise<void> {
   if (inputs.config === undefined) return;
-  const url = `${brokersUrl(inputs.controlUrl, inputs.brokerId)}/config`;
-  const { status, json } = await call("PUT", url, { config: inputs.config, ...tlsFiles(inputs) });
-  if (status !== 200) throw failure("PUT", url, status, json);
+  await new SimControlClient(inputs.controlUrl).writeConfig(inputs.brokerId, {
+    config: inputs.config,
+    ...tlsFiles(inputs),
+  });
 }
 
 /** The local broker provider's logic. */
@@ -189,9 +135,11 @@ export const provider: pulumi.dynamic.ResourceProvider<LocalBrokerInputs, LocalB
     return { outs: outs satisfies LocalBrokerOutputs };
   },
   async delete(id, props) {
-    const url = brokersUrl(props.controlUrl, Number(id));
-    const { status, json } = await call("DELETE", url);
-    // Gone already is done: a delete may run twice (after an interrupted update).
-    if (status >= 300 && status !== 404) throw failure("DELETE", url, status, json);
+    try {
+      await new SimControlClient(props.controlUrl).destroy(Number(id));
+    } catch (error) {
+      // Gone already is done: a delete may run twice (after an interrupted update).
+      if (!(error instanceof SimControlError && error.status === 404)) throw error;
+    }
   },
 };
