@@ -5,6 +5,7 @@ import { BROKER_ID_PLACEHOLDER, configHash, renderBrokerConfig } from "../broker
 import { renderDashboardJson } from "../dashboard";
 import { ClusterMembership, membershipArgs } from "../membership";
 import type { PlatformResult } from "../platform";
+import { createBrokerCertificate, createStackCa, type StackCa } from "../tls";
 import {
   brokerNetworkPolicy,
   brokerPodSpec,
@@ -67,15 +68,19 @@ export function createKubernetesCluster(
     namespace,
     labels: { ...labels, ...extra },
   });
+  // TLS on the admin API (on by default on kubernetes): the stack's CA signs each broker's certificate.
+  const ca = createStackCa(name, config, parent);
   const names = {
     configMap: `${name}-config`,
     tokenSecret: `${name}-admin-token`,
     headless: `${name}-brokers`,
+    ...(ca !== undefined ? { tlsSecret: `${name}-tls` } : {}),
   };
 
   const text = renderBrokerConfig({
     brokerId: BROKER_ID_PLACEHOLDER,
     adminTokenRequired: true,
+    tls: ca !== undefined,
     settings: config,
   });
   new k8s.core.v1.ConfigMap(
@@ -121,12 +126,14 @@ export function createKubernetesCluster(
   // their pods go. Its URLs are the pods' DNS names, known before the StatefulSet exists.
   const hostOf = (id: number) =>
     pulumi.interpolate`${name}-broker-${id - 1}.${names.headless}.${namespace}.svc.cluster.local`;
+  const scheme = ca !== undefined ? "https" : "http";
   const adminUrls = new Map(
-    config.brokerIds.map((id) => [id, pulumi.interpolate`http://${hostOf(id)}:${config.ports.admin}`]),
+    config.brokerIds.map((id) => [id, pulumi.interpolate`${scheme}://${hostOf(id)}:${config.ports.admin}`]),
   );
+  const tls = ca !== undefined ? createTlsSecret(name, config, ca, hostOf, namespace, meta, opts) : undefined;
   const drainGate = new ClusterMembership(
     `${name}-membership-drain`,
-    membershipArgs(config, adminUrls, "drain"),
+    membershipArgs(config, adminUrls, "drain", ca?.certificate),
     { parent },
   );
   const statefulSet = new k8s.apps.v1.StatefulSet(
@@ -150,7 +157,14 @@ export function createKubernetesCluster(
         selector: { matchLabels: selectorLabels(name) },
         template: {
           // The config's hash rolls the pods (one at a time) when the rendered config changes.
-          metadata: { labels, annotations: { "streambus.io/config-hash": configHash(text) } },
+          // New certificates roll the pods too: a broker reads its files at start.
+          metadata: {
+            labels,
+            annotations: {
+              "streambus.io/config-hash": configHash(text),
+              ...(tls !== undefined ? { "streambus.io/tls-hash": tls.hash } : {}),
+            },
+          },
           spec: brokerPodSpec(name, config, names),
         },
         volumeClaimTemplates: [
@@ -196,7 +210,23 @@ export function createKubernetesCluster(
       spec: {
         jobLabel: "streambus.io/job",
         selector: { matchLabels: { ...selectorLabels(name), "streambus.io/job": config.alerts.job } },
-        endpoints: [{ port: "admin", path: "/metrics", interval: "30s" }],
+        endpoints: [
+          {
+            port: "admin",
+            path: "/metrics",
+            interval: "30s",
+            // Prometheus scrapes pod IPs: it verifies the name every broker's certificate holds.
+            ...(tls !== undefined
+              ? {
+                  scheme: "https",
+                  tlsConfig: {
+                    ca: { secret: { name: names.tlsSecret, key: "ca.crt" } },
+                    serverName: pulumi.interpolate`${names.headless}.${namespace}.svc`,
+                  },
+                }
+              : {}),
+          },
+        ],
       },
     },
     opts,
@@ -223,7 +253,7 @@ export function createKubernetesCluster(
   // The join gate runs after the StatefulSet has grown: join the new pods' brokers, rebalance.
   const joinGate = new ClusterMembership(
     `${name}-membership-join`,
-    membershipArgs(config, adminUrls, "join"),
+    membershipArgs(config, adminUrls, "join", ca?.certificate),
     { parent, dependsOn: [statefulSet, headless] },
   );
   const brokers = config.brokerIds.map((id) => ({
@@ -239,5 +269,58 @@ export function createKubernetesCluster(
     dashboard: pulumi.interpolate`${namespace}/${dashboard.metadata.name}`,
     clientService: clientService.metadata.name,
     membership: [drainGate, joinGate],
+    ...(ca !== undefined ? { caCertificate: ca.certificate } : {}),
+  };
+}
+
+/**
+ * Each broker's certificate (its pod's DNS name; the headless Service's name, which Prometheus
+ * verifies; loopback) and the Secret `${name}-tls` that holds them, their keys and the CA: each pod
+ * takes its own at start. The Secret's data is a secret Output, encrypted in the state.
+ */
+function createTlsSecret(
+  name: string,
+  config: KubernetesStackConfig,
+  ca: StackCa,
+  hostOf: (id: number) => pulumi.Output<string>,
+  namespace: pulumi.Output<string>,
+  meta: (objectName: string) => Record<string, unknown>,
+  opts: pulumi.CustomResourceOptions,
+): { hash: pulumi.Output<string> } {
+  const service = pulumi.interpolate`${name}-brokers.${namespace}.svc`;
+  const certs = config.brokerIds.map((id) =>
+    createBrokerCertificate(
+      name,
+      id,
+      ca,
+      {
+        dnsNames: [hostOf(id), service, pulumi.interpolate`${service}.cluster.local`, "localhost"],
+        ipAddresses: ["127.0.0.1"],
+      },
+      config,
+      { parent: opts.parent },
+    ),
+  );
+  const files = pulumi
+    .all([
+      ca.certificate,
+      pulumi.all(certs.map((c) => c.certificate)),
+      pulumi.all(certs.map((c) => c.privateKey)),
+    ])
+    .apply(([caPem, pems, keys]) => {
+      const data: Record<string, string> = { "ca.crt": caPem };
+      config.brokerIds.forEach((id, i) => {
+        data[`broker-${id}.crt`] = pems[i]!;
+        data[`broker-${id}.key`] = keys[i]!;
+      });
+      return data;
+    });
+  new k8s.core.v1.Secret(
+    `${name}-tls`,
+    { metadata: meta(`${name}-tls`), type: "Opaque", stringData: pulumi.secret(files) },
+    opts,
+  );
+  return {
+    hash: pulumi.all(certs.map((c) => c.certificate)).apply((pems) => configHash(pems.join("\n"))),
   };
 }

@@ -33,26 +33,42 @@ export function toQuantity(bytes: number): string {
  * in the ConfigMap's template the runbook's way (`sed s/BROKER_ID/...`), validates the result
  * and only then execs the broker.
  */
-export function entrypointScript(): string {
+export function entrypointScript(tls = false): string {
   return [
     "set -eu",
     "id=$(( ${HOSTNAME##*-} + 1 ))",
     `sed "s/${BROKER_ID_PLACEHOLDER}/$id/" /etc/streambus-template/broker.yaml > ${BROKER_PATHS.config}`,
+    // With TLS, the pod takes its own broker's certificate and key from the cluster's TLS Secret.
+    ...(tls
+      ? [
+          "install -d -m 0700 /etc/streambus/tls",
+          `cp "${TLS_MOUNT}/broker-$id.crt" ${BROKER_PATHS.tlsCertificate}`,
+          `(umask 077; cp "${TLS_MOUNT}/broker-$id.key" ${BROKER_PATHS.tlsKey})`,
+          `cp ${TLS_MOUNT}/ca.crt ${BROKER_PATHS.tlsCa}`,
+        ]
+      : []),
     `streambus-broker --validate-config --config ${BROKER_PATHS.config}`,
     `exec streambus-broker --config ${BROKER_PATHS.config}`,
   ].join("\n");
 }
 
-/** The broker pods' spec: probes, ports, security context, spread over zones and nodes. */
+/** Where the cluster's TLS Secret (every broker's certificate and key, and the CA) is mounted. */
+export const TLS_MOUNT = "/etc/streambus-tls";
+
+/**
+ * The broker pods' spec: probes, ports, security context, spread over zones and nodes. With
+ * `names.tlsSecret`, the admin API serves HTTPS (the probes too) with the pod's own certificate.
+ */
 export function brokerPodSpec(
   name: string,
   config: KubernetesStackConfig,
-  names: { configMap: string; tokenSecret: string; headless: string },
+  names: { configMap: string; tokenSecret: string; headless: string; tlsSecret?: string },
 ): PodSpec {
+  const tls = names.tlsSecret !== undefined;
   const k = config.kubernetes;
   const { client, admin, raft } = config.ports;
   const probe = (path: string, period: number) => ({
-    httpGet: { path, port: "admin" },
+    httpGet: { path, port: "admin", ...(tls ? { scheme: "HTTPS" } : {}) },
     periodSeconds: period,
     timeoutSeconds: 3,
     failureThreshold: 3,
@@ -84,7 +100,7 @@ export function brokerPodSpec(
       {
         name: "broker",
         image: k.image,
-        command: ["/bin/sh", "-c", entrypointScript()],
+        command: ["/bin/sh", "-c", entrypointScript(tls)],
         ports: [
           { name: "client", containerPort: client },
           { name: "admin", containerPort: admin },
@@ -104,6 +120,7 @@ export function brokerPodSpec(
           { name: "template", mountPath: "/etc/streambus-template", readOnly: true },
           { name: "etc", mountPath: "/etc/streambus" },
           { name: "admin-token", mountPath: BROKER_PATHS.adminToken, subPath: "token", readOnly: true },
+          ...(tls ? [{ name: "tls", mountPath: TLS_MOUNT, readOnly: true }] : []),
         ],
       },
     ],
@@ -111,6 +128,7 @@ export function brokerPodSpec(
       { name: "template", configMap: { name: names.configMap } },
       { name: "etc", emptyDir: {} },
       { name: "admin-token", secret: { secretName: names.tokenSecret, defaultMode: 0o440 } },
+      ...(tls ? [{ name: "tls", secret: { secretName: names.tlsSecret, defaultMode: 0o440 } }] : []),
     ],
   };
 }

@@ -83,8 +83,13 @@ describe("the kubernetes platform", () => {
     const pod = sts.spec.template.spec;
     const [container] = pod.containers;
     expect(container.image).toBe("ghcr.io/streambus/broker:1.4.2");
-    expect(container.readinessProbe.httpGet).toEqual({ path: "/health/ready", port: "admin" });
-    expect(container.livenessProbe.httpGet).toEqual({ path: "/health/live", port: "admin" });
+    // TLS is on by default on kubernetes: the probes speak HTTPS too.
+    expect(container.readinessProbe.httpGet).toEqual({
+      path: "/health/ready",
+      port: "admin",
+      scheme: "HTTPS",
+    });
+    expect(container.livenessProbe.httpGet).toEqual({ path: "/health/live", port: "admin", scheme: "HTTPS" });
     expect(container.ports.map((p: Spec) => [p.name, p.containerPort])).toEqual([
       ["client", 9092],
       ["admin", 8080],
@@ -104,6 +109,75 @@ describe("the kubernetes platform", () => {
       "pulumi.com/skipAwait": "true",
       "pulumi.com/deletionPropagationPolicy": "orphan",
     });
+  });
+
+  it("serves the admin API over TLS: a certificate per broker for its pod's DNS name, in a secret Secret each pod takes its own from", async () => {
+    const certs = ofType(recorded, "pulumi-nodejs:dynamic/streambus:BrokerCertificate").filter((c) =>
+      c.name.startsWith("streambus-broker-"),
+    );
+    expect(certs.map((c) => c.name)).toEqual([
+      "streambus-broker-1-tls",
+      "streambus-broker-2-tls",
+      "streambus-broker-3-tls",
+    ]);
+    expect(certs[1]!.inputs).toMatchObject({
+      brokerId: 2,
+      caCertificate: "CERTIFICATE(streambus-tls-ca)",
+      dnsNames: [
+        "streambus-broker-1.streambus-brokers.streambus-prod.svc.cluster.local",
+        "streambus-brokers.streambus-prod.svc",
+        "streambus-brokers.streambus-prod.svc.cluster.local",
+        "localhost",
+      ],
+      ipAddresses: ["127.0.0.1"],
+    });
+    expect(isSecret(certs[1]!.inputs.caKey)).toBe(true);
+    const secret = get("kubernetes:core/v1:Secret", "streambus-tls");
+    expect(isSecret(secret.stringData)).toBe(true);
+    expect(unsecret(secret.stringData)).toEqual({
+      "ca.crt": "CERTIFICATE(streambus-tls-ca)",
+      "broker-1.crt": "CERTIFICATE(streambus-broker-1-tls)",
+      "broker-1.key": "PRIVATE-KEY(streambus-broker-1-tls)",
+      "broker-2.crt": "CERTIFICATE(streambus-broker-2-tls)",
+      "broker-2.key": "PRIVATE-KEY(streambus-broker-2-tls)",
+      "broker-3.crt": "CERTIFICATE(streambus-broker-3-tls)",
+      "broker-3.key": "PRIVATE-KEY(streambus-broker-3-tls)",
+    });
+    // No key anywhere but in that Secret.
+    for (const r of recorded.filter((r) => r.name !== "streambus-tls" && r.type.startsWith("kubernetes:")))
+      expect(JSON.stringify(r.inputs)).not.toContain("PRIVATE-KEY(");
+    const sts = get("kubernetes:apps/v1:StatefulSet", "streambus-broker");
+    const pod = sts.spec.template.spec;
+    expect(pod.volumes).toContainEqual({
+      name: "tls",
+      secret: { secretName: "streambus-tls", defaultMode: 0o440 },
+    });
+    expect(pod.containers[0].volumeMounts).toContainEqual({
+      name: "tls",
+      mountPath: "/etc/streambus-tls",
+      readOnly: true,
+    });
+    const script = pod.containers[0].command[2] as string;
+    expect(script).toContain('cp "/etc/streambus-tls/broker-$id.crt" /etc/streambus/tls/broker.crt');
+    expect(script).toContain(
+      '(umask 077; cp "/etc/streambus-tls/broker-$id.key" /etc/streambus/tls/broker.key)',
+    );
+    expect(script.indexOf("/etc/streambus/tls/ca.crt")).toBeLessThan(script.indexOf("--validate-config"));
+    expect(sts.spec.template.metadata.annotations["streambus.io/tls-hash"]).toMatch(/^[0-9a-f]{16}$/);
+    const configMap = get("kubernetes:core/v1:ConfigMap", "streambus-config");
+    expect(parse(configMap.data["broker.yaml"]).admin.tls).toEqual({
+      cert_file: "/etc/streambus/tls/broker.crt",
+      key_file: "/etc/streambus/tls/broker.key",
+      ca_file: "/etc/streambus/tls/ca.crt",
+    });
+    // Both membership gates trust the CA; the stack outputs it.
+    for (const gate of ["streambus-membership-drain", "streambus-membership-join"])
+      expect(
+        find(recorded, "pulumi-nodejs:dynamic/streambus:ClusterMembership", gate).inputs.caCertificate,
+      ).toBe("CERTIFICATE(streambus-tls-ca)");
+    expect(await valueOf(outputs.caCertificate as pulumi.Output<string>)).toBe(
+      "CERTIFICATE(streambus-tls-ca)",
+    );
   });
 
   it("has a headless Service that publishes unready pods, and a client Service", () => {
@@ -132,7 +206,19 @@ describe("the kubernetes platform", () => {
 
   it("scrapes /metrics with a ServiceMonitor and emits the six rules as a PrometheusRule", () => {
     const monitor = get("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "streambus-metrics");
-    expect(monitor.spec.endpoints).toEqual([{ port: "admin", path: "/metrics", interval: "30s" }]);
+    expect(monitor.spec.endpoints).toEqual([
+      {
+        port: "admin",
+        path: "/metrics",
+        interval: "30s",
+        scheme: "https",
+        // Prometheus scrapes pod IPs: it checks the headless Service's name, which every certificate holds.
+        tlsConfig: {
+          ca: { secret: { name: "streambus-tls", key: "ca.crt" } },
+          serverName: "streambus-brokers.streambus-prod.svc",
+        },
+      },
+    ]);
     expect(monitor.metadata.labels.release).toBe("prometheus");
     const rule = get("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "streambus-alerts");
     expect(rule.spec.groups[0].rules.map((r: Spec) => r.alert)).toEqual([
@@ -153,9 +239,9 @@ describe("the kubernetes platform", () => {
 
   it("exposes each broker's pod DNS name", async () => {
     expect(await valueOf(outputs.adminUrls as pulumi.Output<Record<string, string>>)).toEqual({
-      "1": "http://streambus-broker-0.streambus-brokers.streambus-prod.svc.cluster.local:8080",
-      "2": "http://streambus-broker-1.streambus-brokers.streambus-prod.svc.cluster.local:8080",
-      "3": "http://streambus-broker-2.streambus-brokers.streambus-prod.svc.cluster.local:8080",
+      "1": "https://streambus-broker-0.streambus-brokers.streambus-prod.svc.cluster.local:8080",
+      "2": "https://streambus-broker-1.streambus-brokers.streambus-prod.svc.cluster.local:8080",
+      "3": "https://streambus-broker-2.streambus-brokers.streambus-prod.svc.cluster.local:8080",
     });
     expect(ofType(recorded, "aws:ec2/instance:Instance")).toEqual([]);
   });

@@ -66,9 +66,9 @@ describe("the membership resource's place in the order", () => {
     // No cycle: the drain gate must not wait for the StatefulSet it gates.
     expect(options.get("k8s-membership-drain")?.dependsOn).not.toContain("k8s-broker");
     expect(drain.inputs.adminUrls).toEqual({
-      "1": "http://k8s-broker-0.k8s-brokers.streambus.svc.cluster.local:8080",
-      "2": "http://k8s-broker-1.k8s-brokers.streambus.svc.cluster.local:8080",
-      "3": "http://k8s-broker-2.k8s-brokers.streambus.svc.cluster.local:8080",
+      "1": "https://k8s-broker-0.k8s-brokers.streambus.svc.cluster.local:8080",
+      "2": "https://k8s-broker-1.k8s-brokers.streambus.svc.cluster.local:8080",
+      "3": "https://k8s-broker-2.k8s-brokers.streambus.svc.cluster.local:8080",
     });
   });
 });
