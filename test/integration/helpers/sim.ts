@@ -3,6 +3,7 @@
  * API, and an undici dispatcher that records every request the client sends and its answer.
  */
 import { Agent, type Dispatcher } from "undici";
+import { vi } from "vitest";
 import { startSim, type RequestsResponse, type SimCluster, type SimOptions } from "../../../sim";
 import { SimControlClient } from "../../../sim/control-client";
 import { Cluster, type ClientOptions } from "../../../procedures/client";
@@ -141,16 +142,20 @@ export async function startTestSim(opts: SimOptions = {}): Promise<TestSim> {
   };
 }
 
-/** Waits until `check` resolves true, polling every 100 ms, or fails after `ms`. */
+/**
+ * Waits until `check` resolves true, polling every 100 ms, or fails after `ms` naming `what`: vitest's
+ * `vi.waitFor` (the tests' one polling helper), with a check that failed counting as not yet.
+ */
 export async function eventually(
   check: () => Promise<boolean>,
   ms = 10_000,
   what = "condition",
 ): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await vi.waitFor(
+    async () => {
+      const ok = await check().catch(() => false);
+      if (!ok) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    },
+    { timeout: ms, interval: 100 },
+  );
 }

@@ -40,11 +40,13 @@ async function withFour(): Promise<{ olds: MembershipOutputs; news: MembershipIn
 }
 
 async function waitRunning(): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if ((await rebalanceStatus(t!)).status === "running") return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("no rebalance started");
+  await expect
+    .poll(async () => (await rebalanceStatus(t!)).status, {
+      timeout: 5_000,
+      interval: 50,
+      message: "no rebalance started",
+    })
+    .toBe("running");
 }
 
 /** After a rerun: four active members, balanced, nothing lost or diverged, the token never printed. */

@@ -1,5 +1,5 @@
 import { request } from "undici";
-import { expect } from "vitest";
+import { expect, vi } from "vitest";
 import { IntegrityResponse, startSim, type SimCluster, type SimOptions } from "../../../sim";
 
 /** An answer: status and parsed JSON (or text). */
@@ -40,24 +40,27 @@ export function obj(a: Answer): Record<string, unknown> {
   return a.body as Record<string, unknown>;
 }
 
-/** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
+/**
+ * Polls `check` every 50 ms until it returns a truthy value (its value) or `timeoutMs` passes:
+ * vitest's `vi.waitFor`, the tests' one polling helper; the timeout names `what` and the last error.
+ */
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined | false>,
   timeoutMs = 15_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
   let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+  return vi.waitFor(
+    async () => {
+      const v = await check().catch((err: unknown) => {
+        last = err;
+        return undefined;
+      });
+      if (!v) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+      return v;
+    },
+    { timeout: timeoutMs, interval: 50 },
+  );
 }
 
 /** Timing for tests: registration, elections and moves in fractions of a second. */
