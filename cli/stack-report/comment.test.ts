@@ -115,21 +115,41 @@ describe("a failed preview", () => {
     expect(md).not.toContain("preview failed\n```");
   });
 
-  it("names a guard that refused a membership change", () => {
+  it("names each guard that refused a membership change, once, with how to override", () => {
+    // The membership provider's words, from a real preview of [1, 2, 3] → [1, 2].
+    const refusal =
+      "error: membership: refusing to change the members from [1, 2, 3] to [1, 2]: guard min_voters failed: removing broker 3 " +
+      "would leave 2 voters (1, 2); at least 3 are needed; guard replication failed: only 2 declared brokers would be active " +
+      "members (1, 2), below the largest replication factor (3) (to override, `pulumi config set streambus:force true`, run " +
+      "`pulumi up`, then `pulumi config set streambus:force false`)\n";
     const events = parseEvents([
       {
         diagnosticEvent: {
           urn: "urn:pulumi:s::streambus::streambus:index:StreamBusCluster$pulumi-nodejs:dynamic/streambus:ClusterMembership::streambus-membership",
-          message:
-            "error: membership: change the members from [1, 2, 3, 4] to [1, 2, 3]: guard min_voters failed: removing 4 leaves 3 voters\n",
+          message: refusal,
           severity: "error",
         },
       },
-      { summaryEvent: { result: "failed", resourceChanges: {} } },
+      { diagnosticEvent: { message: "error: preview failed\n", severity: "error" } },
+      { summaryEvent: { result: "failed", resourceChanges: { same: 6 } } },
     ]);
     const md = renderPreviewComment(previewReport("s", { events, ok: false }));
-    expect(md).toContain("**Refused by a guard**");
-    expect(md).toContain("guard min_voters failed: removing 4 leaves 3 voters");
+    expect(md).toContain("**The preview failed:** a guard refuses the change of the broker set (below).");
+    expect(md).toContain("#### Membership: brokers [1–3] → [1–2] refused by a guard");
+    expect(md).toContain(
+      "`pulumi up` would stop before changing anything (membership: refusing to change the members from [1, 2, 3] to [1, 2]):",
+    );
+    expect(md).toContain(
+      "- guard `min_voters`: removing broker 3 would leave 2 voters (1, 2); at least 3 are needed",
+    );
+    expect(md).toContain(
+      "- guard `replication`: only 2 declared brokers would be active members (1, 2), below the largest replication factor (3)\n",
+    );
+    expect(md).toContain(
+      "To override, `pulumi config set streambus:force true`, run `pulumi up`, then `pulumi config set streambus:force false`.",
+    );
+    expect(md.match(/min_voters/g)).toHaveLength(1);
+    expect(md).not.toContain("no changes");
   });
 });
 

@@ -80,17 +80,54 @@ function counts(changes: readonly ResourceChange[], unchanged: number): string {
 function head(report: PreviewReport): string[] {
   const lines = [`### StreamBus preview of stack ${code(report.stack)}`, ""];
   if (!report.ok) {
-    lines.push("**The preview failed.** Nothing would be changed until this is fixed:", "");
-    for (const reason of report.failure.slice(0, MAX_REASONS)) {
+    // A guard's refusal is shown under the membership, whole; here only the other reasons.
+    const refusals = new Set(report.membership.refusals.map((r) => r.replace(/^error: /, "")));
+    const reasons = report.failure.filter((r) => !refusals.has(r));
+    lines.push(
+      reasons.length > 0
+        ? "**The preview failed.** Nothing would be changed until this is fixed:"
+        : "**The preview failed:** a guard refuses the change of the broker set (below).",
+      "",
+    );
+    for (const reason of reasons.slice(0, MAX_REASONS)) {
       const text = reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS)}…` : reason;
       lines.push("```", text.replace(/```/g, "'''"), "```");
     }
-    if (report.failure.length > MAX_REASONS)
-      lines.push(`(and ${report.failure.length - MAX_REASONS} more errors: run \`pulumi preview\` for all)`);
-    lines.push("");
+    if (reasons.length > MAX_REASONS)
+      lines.push(`(and ${reasons.length - MAX_REASONS} more errors: run \`pulumi preview\` for all)`);
+    if (reasons.length > 0) lines.push("");
+    if (report.changes.length > 0)
+      lines.push(`Planned before the preview stopped: ${counts(report.changes, report.unchanged)}`, "");
+    return lines;
   }
   lines.push(counts(report.changes, report.unchanged), "");
   return lines;
+}
+
+/**
+ * A guard error's parts: what was refused, each guard with its reason, and how to override —
+ * `…: guard min_voters failed: …; guard replication failed: … (to override, …)`. Null when the
+ * message is not in that shape.
+ */
+export function guardParts(
+  message: string,
+): { what: string; guards: Array<{ guard: string; reason: string }>; override: string | undefined } | null {
+  const first = message.search(/guard \S+ failed: /);
+  if (first < 0) return null;
+  const override = /\s\((to override, .*)\)\s*$/s.exec(message);
+  const body = message.slice(first, override ? override.index : undefined);
+  const guards = [...body.matchAll(/guard (\S+) failed: (.*?)(?=; guard \S+ failed: |$)/gs)].map((m) => ({
+    guard: m[1]!,
+    reason: m[2]!.trim(),
+  }));
+  return {
+    what: message
+      .slice(0, first)
+      .replace(/^error: /, "")
+      .replace(/[:;\s]+$/, ""),
+    guards,
+    override: override?.[1],
+  };
 }
 
 function membershipLines(m: MembershipFindings): string[] {
@@ -124,10 +161,30 @@ function membershipLines(m: MembershipFindings): string[] {
     lines.push("");
   }
   if (m.refusals.length > 0) {
-    lines.push("**Refused by a guard** — `pulumi up` would stop before changing anything:", "");
-    for (const r of m.refusals.slice(0, MAX_REASONS))
-      lines.push(`- ${r.slice(0, MAX_REASON_CHARS).replace(/\n+/g, " ")}`);
-    lines.push("");
+    for (const r of m.refusals.slice(0, MAX_REASONS)) {
+      const parts = guardParts(r);
+      const change = /members from \[([\d, ]*)\] to \[([\d, ]*)\]/.exec(r);
+      const ids = (s: string) =>
+        s
+          .split(",")
+          .map(Number)
+          .filter((n) => Number.isInteger(n) && n > 0);
+      lines.push(
+        change
+          ? `#### Membership: brokers [${ranges(ids(change[1]!))}] → [${ranges(ids(change[2]!))}] refused by a guard`
+          : "#### Membership: refused by a guard",
+        "",
+        `\`pulumi up\` would stop before changing anything${parts?.what ? ` (${parts.what})` : ""}:`,
+        "",
+      );
+      if (!parts || parts.guards.length === 0)
+        lines.push(`- ${r.slice(0, MAX_REASON_CHARS).replace(/\n+/g, " ")}`);
+      else
+        for (const g of parts.guards)
+          lines.push(`- guard ${code(g.guard)}: ${g.reason.slice(0, MAX_REASON_CHARS)}`);
+      if (parts?.override) lines.push("", `${parts.override[0]!.toUpperCase()}${parts.override.slice(1)}.`);
+      lines.push("");
+    }
   } else if (m.plans.length > 0) {
     lines.push("Guards: none refuses this change.", "");
   }

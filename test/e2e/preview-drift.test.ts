@@ -98,6 +98,20 @@ describe("streambus-ops preview and drift through the real engine", () => {
     expect(md).toMatch(/fleet-199|fleet-000/);
   }, 120_000);
 
+  it("a membership change a guard refuses: exit 1, the comment names the guard", async () => {
+    await brokers([1, 2]);
+    const r = await ops("preview", "--stack", e2e.name);
+    await brokers([1, 2, 3]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      "**The preview failed:** a guard refuses the change of the broker set (below).",
+    );
+    expect(r.stdout).toContain("#### Membership: brokers [1–3] → [1–2] refused by a guard");
+    expect(r.stdout).toMatch(/^- guard `min_voters`: removing broker 3 would leave 2 voters/m);
+    // Said once, under the membership, not again among the failure's reasons.
+    expect(r.stdout.match(/min_voters/g)).toHaveLength(1);
+  }, 60_000);
+
   it("a failing preview exits 1 and the comment says why", async () => {
     await e2e.stack.setConfig("streambus:retention", { value: JSON.stringify({ maxAge: "7 days" }) });
     const r = await ops("preview", "--stack", e2e.name);
