@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { ConnectionError, ContractError, HttpError, SchemaError, TimeoutError } from "./errors";
 import { normalizeClientOptions } from "./options";
-import { backoffDelay, isRetryable, provesNotApplied } from "./retry";
+import { backoffDelay, isRetryable, provesNotApplied, sleep } from "./retry";
 
 const info = { method: "POST", url: "http://127.0.0.1:1/admin/partitions/rebalance" };
 const contract = (status: number, error: string) => new ContractError(info, status, { error, message: "m" });
@@ -72,5 +72,19 @@ describe("normalizeClientOptions", () => {
     }
     expect(message).toContain("token must be printable ASCII");
     expect(message).not.toContain("s3cret");
+  });
+});
+
+describe("sleep", () => {
+  it("waits, and rejects with the signal's own reason, whether aborted before or during the wait", async () => {
+    const started = Date.now();
+    await sleep(30);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
+    const reason = new Error("deadline");
+    await expect(sleep(10_000, AbortSignal.abort(reason))).rejects.toBe(reason);
+    const controller = new AbortController();
+    const waiting = sleep(10_000, controller.signal);
+    setTimeout(() => controller.abort(reason), 10);
+    await expect(waiting).rejects.toBe(reason);
   });
 });
