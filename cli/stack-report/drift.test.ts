@@ -69,6 +69,22 @@ describe("the drift report of a real refresh", () => {
     );
   });
 
+  it("names a resource whose live object is gone (a refresh's delete: a topic deleted with curl)", () => {
+    const events = captured();
+    const topic = outputsOf(events, "streambus-topic-clicks");
+    // As a real refresh reported it after DELETE /admin/topics/clicks (tried on v3.259.0).
+    topic.op = "delete";
+    topic.new = null;
+    const report = driftReport("staging", { events: parseEvents(events), ok: true });
+    expect(report.drifted.find((d) => d.name === "streambus-topic-clicks")).toMatchObject({
+      kind: "gone",
+      fields: [],
+    });
+    expect(driftLines(report).map((l) => l.text)).toContain(
+      "streambus-topic-clicks (Topic): gone from the live cluster",
+    );
+  });
+
   it("is a failed check, not drift, when the engine failed, with the providers' reasons", () => {
     const events = parseEvents([
       {
