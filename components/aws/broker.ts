@@ -91,6 +91,11 @@ export function writeSecretFileScript(path: string, dir = "/etc/streambus"): str
   ].join("\n");
 }
 
+/** Writes stdin to a file anyone may read (a certificate), never through a command line. */
+function writePublicFileScript(path: string, dir: string): string {
+  return ["set -eu", `sudo install -d -m 0755 ${dir}`, `sudo sh -c 'umask 022; cat > ${path}'`].join("\n");
+}
+
 function brokerTags(a: AwsConfig, base: string, id: number): Record<string, string> {
   return { ...a.tags, Name: base, "streambus:broker-id": String(id) };
 }
@@ -311,10 +316,17 @@ function pushTlsFiles(
   );
   const dir = "/etc/streambus/tls";
   // Triggered by certificates, never by the key: a new key always comes with a new certificate.
+  // The key readable by root and the broker's group only; the certificates by anyone (the
+  // metrics agent, which runs as its own user, verifies the broker with the CA).
   const file = (suffix: string, path: string, stdin: pulumi.Input<string>, trigger: pulumi.Input<string>) =>
     new command.remote.Command(
       `${base}-tls-${suffix}`,
-      { connection, create: writeSecretFileScript(path, dir), stdin, triggers: [instance.id, trigger] },
+      {
+        connection,
+        create: suffix === "key" ? writeSecretFileScript(path, dir) : writePublicFileScript(path, dir),
+        stdin,
+        triggers: [instance.id, trigger],
+      },
       shared.opts,
     );
   const files = [

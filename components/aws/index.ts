@@ -4,6 +4,7 @@ import type { AwsConfig, StackConfig } from "../../stacks/config";
 import { renderRulesFile } from "../alerts";
 import { createBackupBuckets } from "../backup";
 import type { PlatformResult } from "../platform";
+import { BROKER_PATHS } from "../broker-config";
 import { createStackCa } from "../tls";
 import { configureBroker, createBrokerMachine, type AwsBroker, type AwsBrokerMachine } from "./broker";
 import { backupWriterPolicy, ec2AssumeRolePolicy } from "./iam";
@@ -124,6 +125,7 @@ export function createAwsCluster(name: string, config: AwsStackConfig, parent: p
         adminPort: config.ports.admin,
         remoteWriteUrl: remoteWriteUrl(endpoint),
         region: a.region,
+        ...(ca !== undefined ? { caFile: BROKER_PATHS.tlsCa } : {}),
       }),
     );
     createMetricsAgent(name, id, machine, agentConfig, shared, [metricsWriter]);

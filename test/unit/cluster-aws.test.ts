@@ -217,6 +217,8 @@ describe("the aws platform (Pulumi.prod.yaml)", () => {
     expect(isSecret(file("key").inputs.stdin)).toBe(true);
     expect(unsecret(file("key").inputs.stdin)).toBe("PRIVATE-KEY(streambus-broker-2-tls)");
     expect(String(file("key").inputs.create)).toContain("umask 027; cat > /etc/streambus/tls/broker.key");
+    // The CA is readable by the metrics agent's user; the key is not.
+    expect(String(file("ca").inputs.create)).toContain("umask 022; cat > /etc/streambus/tls/ca.crt");
     expect(file("cert").inputs.stdin).toBe("CERTIFICATE(streambus-broker-2-tls)");
     expect(file("ca").inputs.stdin).toBe("CERTIFICATE(streambus-tls-ca)");
     // The key is nowhere else: not in a trigger, a script or another command.
@@ -392,6 +394,11 @@ describe("the aws platform (Pulumi.prod.yaml)", () => {
         labels: { instance: `broker-${i + 1}` },
       });
       expect(doc.remote_write).toEqual([{ url, sigv4: { region: "us-east-1" } }]);
+      // TLS is on: the agent scrapes over HTTPS, verifying the broker with the stack's CA.
+      expect(doc.scrape_configs[0]).toMatchObject({
+        scheme: "https",
+        tls_config: { ca_file: "/etc/streambus/tls/ca.crt" },
+      });
       const script = String(agent.inputs.create);
       expect(script).toContain("--agent --config.file=/etc/streambus/metrics-agent.yml");
       expect(script).toContain("sha256sum -c");
