@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { safeValue, SECRET } from "./changes";
+import { brokerOf, safeValue, SECRET } from "./changes";
 import { COMMENT_BUDGET, GITHUB_COMMENT_LIMIT, previewReport, ranges, renderPreviewComment } from "./comment";
 import { parseEvents, type StackEvent } from "./events";
 
@@ -248,6 +248,17 @@ describe("a change of 60 brokers and 200 topics", () => {
       /more lines cut to stay under GitHub's 65,536-character limit: `pulumi preview --diff --stack fleet` shows everything/,
     );
     expect(md).toContain("partition moves");
+  });
+});
+
+describe("brokerOf", () => {
+  it("reads the broker from every platform's child names", () => {
+    expect(brokerOf("streambus-broker-4")).toBe(4);
+    expect(brokerOf("prod-broker-12-volume")).toBe(12);
+    expect(brokerOf("streambus-broker-7-metrics-agent")).toBe(7);
+    expect(brokerOf("streambus-broker-3-tls")).toBe(3);
+    expect(brokerOf("streambus-membership")).toBeNull();
+    expect(brokerOf("streambus-brokers")).toBeNull();
   });
 });
 
