@@ -58,6 +58,18 @@ describe("a local broker with a certificate", () => {
     await provider.delete!("1", outs);
   });
 
+  it("refuses to switch a running broker between http and https, saying what to do", async () => {
+    const plain = { controlUrl: sim.controlUrl, brokerId: 5, rack: "a", adminUrl: "http://127.0.0.1:1" };
+    const pair = issueBrokerCertificate(ca, 5, loopback, 1);
+    await expect(
+      provider.diff!("5", plain, { ...plain, tlsCertificate: pair.certificate, tlsKey: pair.privateKey }),
+    ).rejects.toThrow(
+      "local broker 5: streambus:tls.enabled changed while the broker runs (http → https): the emulator serves " +
+        "the new scheme only from the broker's next start; set streambus:tls.enabled back, or `pulumi destroy` and " +
+        "`pulumi up` the local cluster (its data is throwaway)",
+    );
+  });
+
   it("refuses a certificate without its key (and a key without its certificate) before planning", () => {
     const base = { controlUrl: "http://127.0.0.1:1", brokerId: 1, rack: "a" };
     expect(checkLocalBrokerInputs({ ...base, tlsCertificate: "c" })).toEqual([

@@ -102,6 +102,16 @@ export const provider: pulumi.dynamic.ResourceProvider<LocalBrokerInputs, LocalB
     return { inputs: news, failures: checkLocalBrokerInputs(news) };
   },
   async diff(_id, olds, news) {
+    if ((olds.tlsCertificate === undefined) !== (news.tlsCertificate === undefined)) {
+      // The broker would switch schemes only at its next start, while its admin URL (and so
+      // membership's and the settings') would switch at once: refused rather than half done.
+      throw new Error(
+        `local broker ${news.brokerId}: streambus:tls.enabled changed while the broker runs ` +
+          `(${olds.tlsCertificate === undefined ? "http → https" : "https → http"}): the emulator serves the new scheme ` +
+          "only from the broker's next start; set streambus:tls.enabled back, or `pulumi destroy` and `pulumi up` " +
+          "the local cluster (its data is throwaway)",
+      );
+    }
     // Only declared fields: adminUrl is the emulator's answer, never drift. Every declared
     // field is identity (the emulator cannot move a broker), and the old broker must go first
     // because the new one takes its id.
