@@ -1,6 +1,6 @@
 import type { Member, Partition, RaftRole } from "./contract";
-import { ConnectionError, TimeoutError, type Cluster } from "./client";
-import { ClusterUnreachableError } from "./client/cluster";
+import type { Cluster } from "./client";
+import { failureReason } from "./client/classify";
 import type { ProcedureContext } from "./common";
 import { parsePrometheusText, valueOf, type Scrape } from "./metrics/prometheus";
 
@@ -42,14 +42,8 @@ export async function probeBrokers(cluster: Cluster, ctx: ProcedureContext): Pro
   );
 }
 
-/** A short reason for a broker that did not answer: `ECONNREFUSED`, `timed out`, `HTTP 502`. */
-export function unreachableReason(error: unknown): string {
-  if (error instanceof ConnectionError) return error.code ?? "connection failed";
-  if (error instanceof TimeoutError) return `timed out after ${error.timeoutMs} ms`;
-  if (error instanceof ClusterUnreachableError) return "no broker answered";
-  const status = (error as { status?: number }).status;
-  return status ? `HTTP ${status}` : error instanceof Error ? error.message : String(error);
-}
+/** A short reason for a broker that did not answer: the client's one describer of failures. */
+export const unreachableReason = failureReason;
 
 /** How partition replicas and leaderships spread over the brokers. */
 export interface Balance {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { classifyError, isAmbiguous, isRetryable, isTransient, provesNotApplied } from "./classify";
+import {
+  classifyError,
+  failureReason,
+  isAmbiguous,
+  isRetryable,
+  isTransient,
+  provesNotApplied,
+} from "./classify";
 import { AbortedError, ConnectionError, ContractError, HttpError, SchemaError, TimeoutError } from "./errors";
 import { ClusterUnreachableError } from "./cluster";
 
@@ -51,5 +58,19 @@ describe("classifyError", () => {
       expect(isRetryable(e, "read")).toBe(false);
       expect(isTransient(e)).toBe(false);
     }
+  });
+});
+
+describe("failureReason", () => {
+  it("says in a few words why a call failed, for broker lists and reports", () => {
+    expect(failureReason(new ConnectionError(info, "ECONNREFUSED", false))).toBe("ECONNREFUSED");
+    expect(failureReason(new TimeoutError(info, 2_000))).toBe("timed out after 2000 ms");
+    expect(failureReason(new ContractError(info, 500, { error: "internal", message: "boom" }))).toBe(
+      "HTTP 500 internal",
+    );
+    expect(failureReason(new HttpError(info, 502, "bad gateway"))).toBe("HTTP 502");
+    expect(failureReason(new ClusterUnreachableError(info, [{ url: info.url, error: "ECONNREFUSED" }]))).toBe(
+      "no broker answered",
+    );
   });
 });

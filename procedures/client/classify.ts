@@ -80,3 +80,17 @@ export function isRetryable(error: unknown, idempotency: Idempotency): boolean {
 export function isTransient(error: unknown): boolean {
   return isRetryable(error, "read");
 }
+
+/**
+ * Why a call failed, in a few words, for lists of brokers and reports: `ECONNREFUSED`,
+ * `timed out after 2000 ms`, `HTTP 500 internal`, `no broker answered`. The one describer of
+ * failures, beside the one classifier.
+ */
+export function failureReason(error: unknown): string {
+  if (error instanceof ConnectionError) return error.code ?? "connection failed";
+  if (error instanceof TimeoutError) return `timed out after ${error.timeoutMs} ms`;
+  if (error instanceof AdminApiError && error.name === "ClusterUnreachableError") return "no broker answered";
+  if (error instanceof ContractError) return `HTTP ${error.status} ${error.code}`;
+  if (error instanceof HttpError) return `HTTP ${error.status}`;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -6,7 +6,6 @@ import {
   AdminApiError,
   CertificateError,
   ConnectionError,
-  ContractError,
   HttpError,
   SchemaError,
   TimeoutError,
@@ -20,6 +19,7 @@ import {
   type Transport,
 } from "./http";
 import { normalizeClientOptions, type ClientOptions, type NormalizedClientOptions } from "./options";
+import { failureReason } from "./classify";
 import { backoffDelay, isRetryable, sleep } from "./retry";
 
 /** No broker of the cluster answered: every URL tried is named with why it failed. */
@@ -46,15 +46,6 @@ function notABroker(error: unknown): NotABrokerError | undefined {
   const notJson = error instanceof SchemaError && error.issues[0]?.startsWith("body is not JSON");
   if (!notJson && !(error instanceof HttpError && error.status === 404)) return undefined;
   return new NotABrokerError(error.url.slice(0, -path.length), error);
-}
-
-/** Why one broker failed a call, in a few words: `ECONNREFUSED`, `timed out after 2000 ms`, `HTTP 500`. */
-function failureReason(error: unknown): string {
-  if (error instanceof TimeoutError) return `timed out after ${error.timeoutMs} ms`;
-  if (error instanceof ConnectionError) return error.code ?? "unreachable";
-  if (error instanceof ContractError) return `HTTP ${error.status} ${error.code}`;
-  if (error instanceof HttpError) return `HTTP ${error.status}`;
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**

@@ -106,7 +106,10 @@ describe("faults", () => {
       expect(h.quorum.ok).toBe(true);
       const q = await checkQuorum(viaBroken);
       expect(q.ok).toBe(true);
-      expect(q.views.find((v) => v.brokerId === 1)).toMatchObject({ reachable: false, error: "HTTP 500" });
+      expect(q.views.find((v) => v.brokerId === 1)).toMatchObject({
+        reachable: false,
+        error: "HTTP 500 internal",
+      });
       expect((await checkPartitions(viaBroken)).ok).toBe(true);
     } finally {
       await viaBroken.close();
