@@ -128,15 +128,10 @@ function changeOf(meta: StepMeta, kind: ChangeKind): ResourceChange {
               JSON.stringify(safeValue(meta.new?.inputs?.[k])),
         )
       : [];
-  return {
-    kind,
-    urn: meta.urn,
-    name,
-    type: shortType(meta.type),
-    broker: brokerOf(name),
-    fields,
-    hiddenChanged,
-  };
+  const type = shortType(meta.type);
+  // A topic's name is the user's (`broker-3-events`): never a broker's resource.
+  const broker = type === "Topic" ? null : brokerOf(name);
+  return { kind, urn: meta.urn, name, type, broker, fields, hiddenChanged };
 }
 
 /**

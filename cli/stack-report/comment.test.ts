@@ -260,6 +260,16 @@ describe("brokerOf", () => {
     expect(brokerOf("streambus-membership")).toBeNull();
     expect(brokerOf("streambus-brokers")).toBeNull();
   });
+
+  it("is never a topic's: its name is the user's", () => {
+    const events = captured() as Raw[];
+    const topic = stepOf(events, "update", "streambus-topic-clicks").resourcePreEvent.metadata;
+    topic.urn = topic.urn.replace(/clicks$/, "broker-3-events");
+    const change = previewReport("s", { events: parseEvents(events), ok: true }).changes.find(
+      (c) => c.type === "Topic",
+    );
+    expect(change).toMatchObject({ name: "streambus-topic-broker-3-events", broker: null });
+  });
 });
 
 describe("ranges", () => {
