@@ -1,6 +1,7 @@
 import { request } from "undici";
 import { expect, vi } from "vitest";
-import { IntegrityResponse, startSim, type SimCluster, type SimOptions } from "../../../sim";
+import { startSim, type IntegrityResponse, type SimCluster, type SimOptions } from "../../../sim";
+import { SimControlClient } from "../../../sim/control-client";
 
 /** An answer: status and parsed JSON (or text). */
 export interface Answer {
@@ -101,16 +102,15 @@ export async function expectIntact(
   sim: SimCluster,
   opts: { healthy?: boolean } = {},
 ): Promise<IntegrityResponse> {
+  const control = new SimControlClient(sim.controlUrl);
   const check = async () => {
-    const integrity = IntegrityResponse.parse(obj(await call(sim.controlUrl, "GET", "/sim/integrity")));
+    const integrity = await control.integrity();
     const healthy = integrity.under_replicated === 0 && integrity.offline === 0;
     return integrity.lost_messages === 0 && integrity.diverged_replicas === 0 && (healthy || !opts.healthy)
       ? integrity
       : undefined;
   };
-  const integrity = await waitFor("integrity", check, 15_000).catch(async () =>
-    IntegrityResponse.parse(obj(await call(sim.controlUrl, "GET", "/sim/integrity"))),
-  );
+  const integrity = await waitFor("integrity", check, 15_000).catch(() => control.integrity());
   expect(integrity.lost_messages).toBe(0);
   expect(integrity.diverged_replicas).toBe(0);
   if (opts.healthy)
