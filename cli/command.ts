@@ -39,6 +39,12 @@ export interface Command {
   usage: string;
   /** Its own flags (the global ones are added). */
   options?: ParseArgsOptionsConfig;
+  /**
+   * The exit code of a usage error (a flag the parser refuses, a bad `--deadline`, a `UsageError`
+   * the command throws), for a command whose 2 means something else (`drift`'s "drift found").
+   * Defaults to 2.
+   */
+  usageExitCode?: number;
   /** Runs it; resolves to the exit code. */
   run(ctx: CommandContext, args: CommandArgs): Promise<number>;
 }

@@ -46,6 +46,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const onSigint = () => controller.abort(new Error("interrupted"));
   process.once("SIGINT", onSigint);
   let cluster: Cluster | undefined;
+  let command: Command | undefined;
   try {
     // A first, lenient pass finds the command; the second checks its flags strictly.
     const allOptions: ParseArgsOptionsConfig = Object.assign(
@@ -65,7 +66,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         `no command given (one of: ${commands.map((c) => c.name).join(", ")}); see --help`,
       );
     }
-    const command = commands.find((c) => c.name === name);
+    command = commands.find((c) => c.name === name);
     const failed = broken.find((b) => b.name === name);
     if (!command && failed) throw new Error(`the ${name} command failed to load: ${String(failed.error)}`);
     if (!command)
@@ -105,6 +106,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     };
     return await command.run(ctx, { positionals: parsed.positionals.slice(1), values });
   } catch (error) {
+    if (error instanceof UsageError && command?.usageExitCode !== undefined) {
+      out.error(error.message);
+      return command.usageExitCode;
+    }
     return await report(error, out);
   } finally {
     process.removeListener("SIGINT", onSigint);

@@ -11,6 +11,7 @@ export const command: Command = {
   summary:
     "refresh a stack in preview-only mode and report each drifted resource and field, unmanaged and missing members; exit 0 no drift, 2 drift, 1 the check failed (cluster unreachable, engine error, or a missing/bad --stack)",
   usage: "--stack STACK [--json]",
+  usageExitCode: DRIFT_EXIT.failed,
   options: { stack: { type: "string" } },
   async run(ctx, { values }) {
     const { stackFlag, runForEvents, driftReport, driftLines } = await import("../stack-report/index.js");

@@ -11,6 +11,7 @@ export const command: Command = {
   summary:
     "every config difference between stack B and stack A that the overlay does not explain (secrets by presence only); exit 0 none, 2 differences, 1 failed (a missing stack file, a bad overlay, or a missing/bad --from/--to)",
   usage: "--from STACK --to STACK [--overlay FILE] [--json]",
+  usageExitCode: PARITY_EXIT.failed,
   options: { from: { type: "string" }, to: { type: "string" }, overlay: { type: "string" } },
   async run(ctx, { values }) {
     const [{ replicationArgs }, config] = await Promise.all([

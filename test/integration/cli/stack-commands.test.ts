@@ -3,7 +3,7 @@ import { ensureBuilt, runCli } from "./helpers";
 
 /**
  * The stack commands' command lines, as the workflows call them: their exit codes on bad usage
- * (drift and parity keep 2 for what they find, so their own usage errors are 1), their help, and
+ * (drift and parity keep 2 for what they find, so their usage errors are 1, an unknown flag included), their help, and
  * a preview of a stack that does not exist (a failed preview whose comment says why).
  */
 const PULUMI_ENV = Object.fromEntries(
@@ -61,6 +61,21 @@ describe("the stack commands' command lines", () => {
     );
     expect(overlay.code).toBe(1);
     expect(overlay.stderr).toContain("cannot read the overlay /nonexistent/overlay.yaml: ENOENT");
+  });
+
+  it("drift and parity exit 1 on a flag they do not know, naming it; another command's still exits 2", async () => {
+    const drift = await ops("drift", "--stack", "x", "--bogus");
+    expect(drift.code).toBe(1);
+    expect(drift.stderr).toContain("--bogus");
+    expect(drift.stderr).toContain("(usage: streambus-ops drift --stack STACK [--json])");
+    const parity = await ops("parity", "--from", "prod", "--to", "staging", "--overlya", "o.yaml");
+    expect(parity.code).toBe(1);
+    expect(parity.stderr).toContain("--overlya");
+    const deadline = await ops("drift", "--stack", "x", "--deadline", "soon");
+    expect(deadline.code).toBe(1);
+    const preview = await ops("preview", "--stack", "x", "--bogus");
+    expect(preview.code).toBe(2);
+    expect(preview.stderr).toContain("--bogus");
   });
 
   it("a preview of a stack that does not exist fails (exit 1) and its comment says so", async () => {
