@@ -36,6 +36,7 @@ describe("a local broker with a certificate", () => {
       config: "broker: {id: 1}\n",
       tlsCertificate: pair.certificate,
       tlsKey: pair.privateKey,
+      tls: true,
     };
     const created = await provider.create(inputs);
     const outs = created.outs!;
@@ -62,7 +63,12 @@ describe("a local broker with a certificate", () => {
     const plain = { controlUrl: sim.controlUrl, brokerId: 5, rack: "a", adminUrl: "http://127.0.0.1:1" };
     const pair = issueBrokerCertificate(ca, 5, loopback, 1);
     await expect(
-      provider.diff!("5", plain, { ...plain, tlsCertificate: pair.certificate, tlsKey: pair.privateKey }),
+      provider.diff!("5", plain, {
+        ...plain,
+        tls: true,
+        tlsCertificate: pair.certificate,
+        tlsKey: pair.privateKey,
+      }),
     ).rejects.toThrow(
       "local broker 5: streambus:tls.enabled changed while the broker runs (http → https): the emulator serves " +
         "the new scheme only from the broker's next start; set streambus:tls.enabled back, or `pulumi destroy` and " +

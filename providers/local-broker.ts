@@ -31,6 +31,8 @@ export interface LocalBrokerInputs {
   tlsCertificate?: string;
   /** The certificate's private key (PEM): a secret input, never copied into the outputs. */
   tlsKey?: string;
+  /** Whether the broker serves HTTPS: known at preview, when a new certificate is not yet. Defaults to false. */
+  tls?: boolean;
 }
 
 /** Outputs of a local broker: its inputs but the key, and where its admin API answers. */
@@ -102,12 +104,13 @@ export const provider: pulumi.dynamic.ResourceProvider<LocalBrokerInputs, LocalB
     return { inputs: news, failures: checkLocalBrokerInputs(news) };
   },
   async diff(_id, olds, news) {
-    if ((olds.tlsCertificate === undefined) !== (news.tlsCertificate === undefined)) {
+    const wasTls = olds.tls ?? olds.tlsCertificate !== undefined;
+    if (wasTls !== (news.tls ?? false)) {
       // The broker would switch schemes only at its next start, while its admin URL (and so
       // membership's and the settings') would switch at once: refused rather than half done.
       throw new Error(
         `local broker ${news.brokerId}: streambus:tls.enabled changed while the broker runs ` +
-          `(${olds.tlsCertificate === undefined ? "http → https" : "https → http"}): the emulator serves the new scheme ` +
+          `(${wasTls ? "https → http" : "http → https"}): the emulator serves the new scheme ` +
           "only from the broker's next start; set streambus:tls.enabled back, or `pulumi destroy` and `pulumi up` " +
           "the local cluster (its data is throwaway)",
       );

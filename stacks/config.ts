@@ -31,7 +31,7 @@ type Common = Omit<
 
 /** The `tls` block, resolved: `enabled` by platform when not set, the operator's CA key a secret. */
 export type TlsConfig = Omit<ParsedStackConfig["tls"], "enabled" | "caKey"> & {
-  /** Whether the admin API is served over HTTPS. Defaults to true on aws and kubernetes, false on local. */
+  /** Whether the admin API is served over HTTPS. Defaults to true on aws and kubernetes, and on local when a CA is given. */
   enabled: boolean;
   /** The operator's CA key (with `caCertificate`), a secret Output; absent: the stack makes its own CA. */
   caKey?: pulumi.Input<string>;
@@ -222,7 +222,8 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
     ...rest,
     tls: {
       ...tlsRest,
-      enabled: tls.enabled ?? result.data.platform !== "local",
+      // On by default but on the emulator, and there too when the operator gives a CA.
+      enabled: tls.enabled ?? (result.data.platform !== "local" || tls.caCertificate !== undefined),
       ...(caKey !== undefined ? { caKey: pulumi.secret(caKey as pulumi.Input<string>) } : {}),
     },
     brokerIds: brokerIdsOf(brokers),

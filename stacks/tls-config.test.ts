@@ -30,6 +30,11 @@ describe("streambus:tls", () => {
     expect(parseStackConfig(emulator()).tls).toEqual({ enabled: false, validityDays: 825 });
     expect(parseStackConfig({ ...emulator(), tls: { enabled: true } }).tls.enabled).toBe(true);
     expect(parseStackConfig({ ...kube(), tls: { enabled: false } }).tls.enabled).toBe(false);
+    // An operator's CA on the emulator means TLS, unless it says otherwise.
+    expect(
+      parseStackConfig({ ...emulator(), tls: { caCertificate: ca.certificate, caKey: ca.privateKey } }).tls
+        .enabled,
+    ).toBe(true);
   });
 
   it("takes the operator's CA, its key made a secret Output", async () => {

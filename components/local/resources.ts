@@ -35,6 +35,7 @@ export class LocalBroker extends pulumi.dynamic.Resource {
         brokerId: args.brokerId,
         rack: args.rack,
         config: args.config,
+        tls: args.tls !== undefined,
         ...(args.tls !== undefined
           ? { tlsCertificate: args.tls.certificate, tlsKey: pulumi.secret(args.tls.privateKey) }
           : {}),

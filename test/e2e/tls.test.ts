@@ -13,7 +13,7 @@ import { Cluster } from "../../procedures/client";
 import { createCertificateAuthority } from "../../providers/certificates";
 import type { TestSim } from "../integration/helpers/sim";
 import { ensureBuilt, runCli } from "../integration/cli/helpers";
-import { createE2EStack, type E2EStack } from "./harness";
+import { createE2EStack, repoRoot, type E2EStack } from "./harness";
 import { expectIntact, localConfig, startEmptySim, TOKEN, upWithOutput } from "./membership-helpers";
 
 describe("a local stack with TLS on", () => {
@@ -120,5 +120,36 @@ describe("a local stack with TLS on", () => {
     const changes = Object.entries(preview.changeSummary).filter(([op, n]) => op !== "same" && n > 0);
     expect(changes).toEqual([]);
     await expectIntact(t);
+  }, 120_000);
+
+  it("takes the operator's CA only with its key as secret config: refused in plaintext, naming the fix", async () => {
+    const operator = createCertificateAuthority("operator CA", 30);
+    const keyLine = operator.privateKey.split("\n")[1]!;
+    await e2e.stack.setConfig("streambus:tls", {
+      value: JSON.stringify({
+        enabled: true,
+        caCertificate: operator.certificate,
+        caKey: operator.privateKey,
+      }),
+    });
+    const refused = (await e2e.stack.preview().catch((e: unknown) => e)) as Error;
+    expect(refused).toBeInstanceOf(Error);
+    expect(refused.message).toContain(
+      "streambus:tls.caKey: must be set as a secret: `pulumi config set --secret --path streambus:tls.caKey",
+    );
+    expect(refused.message).not.toContain(keyLine);
+
+    // Set as a secret (`pulumi config set --secret --path`): the preview plans the brokers'
+    // certificates anew from the operator's CA, and the config file holds the key encrypted.
+    await e2e.stack.removeConfig("streambus:tls");
+    await e2e.stack.setConfig("streambus:tls.caCertificate", { value: operator.certificate }, true);
+    await e2e.stack.setConfig("streambus:tls.caKey", { value: operator.privateKey, secret: true }, true);
+    const preview = await e2e.stack.preview({ diff: true });
+    expect(preview.changeSummary.replace ?? 0).toBeGreaterThanOrEqual(3);
+    expect(preview.stdout).not.toContain(keyLine);
+    const { readFile } = await import("node:fs/promises");
+    const stackFile = await readFile(join(repoRoot, `Pulumi.${e2e.name}.yaml`), "utf8");
+    expect(stackFile).toContain("secure:");
+    expect(stackFile).not.toContain(keyLine);
   }, 120_000);
 });
