@@ -128,7 +128,8 @@ export function createAwsCluster(name: string, config: AwsStackConfig, parent: p
         ...(ca !== undefined ? { caFile: BROKER_PATHS.tlsCa } : {}),
       }),
     );
-    createMetricsAgent(name, id, machine, agentConfig, shared, [metricsWriter]);
+    // After the broker's start, which follows the pushed files: the agent's scrape needs the CA.
+    createMetricsAgent(name, id, machine, agentConfig, shared, [metricsWriter, broker.start]);
   }
 
   const rules = new aws.amp.RuleGroupNamespace(

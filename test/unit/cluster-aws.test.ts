@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
   assetText,
+  declareCluster,
   find,
   installRecordingMocks,
   isSecret,
@@ -414,6 +415,25 @@ describe("the aws platform (Pulumi.prod.yaml)", () => {
         Resource: ["arn:aws:aps:us-east-1:123456789012:workspace/ws-streambus-prometheus"],
       },
     ]);
+  });
+
+  it("installs each agent after the role may write and after its broker's start (which follows the CA's push)", async () => {
+    const raw = Object.fromEntries(
+      Object.entries(prodConfig()).map(([k, v]) => {
+        try {
+          return [k.slice("streambus:".length), JSON.parse(v)];
+        } catch {
+          return [k.slice("streambus:".length), v];
+        }
+      }),
+    );
+    const { options } = await declareCluster(recorded, "sbM", raw);
+    for (const id of [1, 5]) {
+      expect(options.get(`sbM-broker-${id}-metrics-agent`)?.dependsOn).toEqual([
+        "sbM-broker-metrics-writer",
+        `sbM-broker-${id}-start`,
+      ]);
+    }
   });
 
   it("writes to an existing workspace when prometheusWorkspaceId names one, and creates none", async () => {
