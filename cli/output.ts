@@ -12,6 +12,8 @@ export class Output {
     private readonly stderr: NodeJS.WriteStream = process.stderr,
   ) {
     this.isTty = Boolean(stdout.isTTY) && !json;
+    ignoreClosedPipe(stdout);
+    ignoreClosedPipe(stderr);
   }
 
   /** A check line: `✓ text` or `✗ text` (people only). */
@@ -66,4 +68,22 @@ export class Output {
 /** JSON cannot hold NaN or Infinity: they become null. */
 function jsonReplacer(_key: string, value: unknown): unknown {
   return typeof value === "number" && !Number.isFinite(value) ? null : value;
+}
+
+const ignoring = new WeakSet<NodeJS.WritableStream>();
+
+/**
+ * A reader that stops early (`streambus-ops parity … | head -1`) closes the pipe: the next write
+ * fails with EPIPE, an `error` event that would crash the CLI with a stack trace. Node ignores
+ * SIGPIPE, so this is where the CLI ends quietly, as a Unix tool killed by it does: what is still
+ * to print is dropped (a destroyed stream drops writes without another event), while the command
+ * finishes and exits with its own code, so a drain is never left half-done because a reader left.
+ * Any other write error is still thrown.
+ */
+export function ignoreClosedPipe(stream: NodeJS.WritableStream): void {
+  if (ignoring.has(stream)) return;
+  ignoring.add(stream);
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
 }
