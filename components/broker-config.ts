@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import type { StackConfig } from "../stacks/config";
+import { formatSize as formatSizeIn } from "../stacks/units";
 
 /**
  * The broker's config file (`/etc/streambus/broker.yaml`): only what a broker reads at start
@@ -44,18 +45,12 @@ export interface BrokerConfigInput {
   settings: BrokerSettings;
 }
 
-const UNITS: Array<[string, number]> = [
-  ["TB", 1024 ** 4],
-  ["GB", 1024 ** 3],
-  ["MB", 1024 ** 2],
-  ["KB", 1024],
-];
-
-/** Bytes as the runbook writes them: the largest binary unit that divides exactly (`100GB`). */
+/**
+ * Bytes as the runbook writes them (`100GB`): the one size formatter's exact form
+ * (`stacks/units.ts`), the text the broker config files have always held.
+ */
 export function formatSize(bytes: number): string {
-  for (const [unit, factor] of UNITS)
-    if (bytes > 0 && bytes % factor === 0) return `${bytes / factor}${unit}`;
-  return `${bytes}B`;
+  return formatSizeIn(bytes, "exact");
 }
 
 /** The broker's config file text. Pure and deterministic: same input, same bytes. */

@@ -103,7 +103,7 @@ describe("formatSize", () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2 ** 45 }), (bytes) => {
         expect(parseSize(formatSize(bytes, "exact"))).toBe(bytes);
-        // The broker config's formatter writes the same text (one form, until it calls this one).
+        // The broker config's formatSize is this form: its files' text (and hash) unchanged.
         expect(brokerConfigSize(bytes)).toBe(formatSize(bytes, "exact"));
       }),
     );
