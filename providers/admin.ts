@@ -61,8 +61,13 @@ function clientOptions(cas: string[]): ClientOptions {
 export function connect(...targets: Array<ClusterTarget | undefined>): Cluster {
   const urls = knownUrls(...targets.map((t) => t?.adminUrls));
   if (urls.length === 0) throw new Error("no admin URL is known yet: nothing to reach the cluster through");
-  const cas = [...new Set(targets.flatMap((t) => (t?.caCertificate ? [t.caCertificate] : [])))];
+  // A CA not known yet (a preview before the stack made it) is no PEM: left out, not sent to TLS.
+  const cas = [...new Set(targets.flatMap((t) => (isPem(t?.caCertificate) ? [t!.caCertificate!] : [])))];
   return new Cluster(urls, clientOptions(cas));
+}
+
+function isPem(value: unknown): boolean {
+  return typeof value === "string" && value.includes("-----BEGIN CERTIFICATE-----");
 }
 
 /** Runs `fn` with a cluster handle on the target's known URLs, closing it after. */
