@@ -79,4 +79,36 @@ describe("checks under faults", () => {
     const p = await run(["partitions"], [1, 2, 3]);
     expect(p.stdout).toMatch(/^✗ Balance: broker-3 \(offline\) still holds \d+ replicas$/m);
   });
+
+  it("a broker failing every call: latency names that broker by the HighErrorRate alert's measure, not an op", async () => {
+    await t.fault({ broker_id: 2, error_rate: 1 });
+    // Two ops failing on broker 2 for the whole run: each counts towards the broker's rate.
+    let loading = true;
+    const load = (async () => {
+      while (loading) {
+        await Promise.all(
+          ["/admin/topics", "/admin/cluster/members"].map((path) =>
+            fetch(`${t.sim.brokerUrl(2)}${path}`)
+              .then((r) => r.arrayBuffer())
+              .catch(() => undefined),
+          ),
+        );
+      }
+    })();
+    try {
+      const r = await run(["latency", "--sample", "2s", "--top", "1"], [1, 2, 3]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(
+        /^✗ broker-2: \d+\.\d errors\/s is above 10\/s \(errors per second answered by one broker, every op summed: the HighErrorRate alert's measure\)$/m,
+      );
+      // Ops are judged by their p99 only: their error counts are for the diagnosis.
+      expect(r.stdout.split("\n").filter((l) => l.startsWith("✗ ") && !l.startsWith("✗ broker-"))).toEqual(
+        [],
+      );
+      expect(r.stdout).not.toMatch(/^✗ broker-[13]:/m);
+    } finally {
+      loading = false;
+      await load;
+    }
+  });
 });
