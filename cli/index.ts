@@ -11,7 +11,7 @@ import type { Command, CommandContext } from "./command";
 import { connectionSettings, openCluster } from "./context";
 import { parseDuration } from "./duration";
 import { EXIT, UsageError } from "./errors";
-import { Output } from "./output";
+import { ignoreClosedPipe, Output } from "./output";
 import { loadCommandsReporting } from "./registry";
 
 /** Flags every command takes. */
@@ -42,6 +42,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const { commands, broken } = loadCommandsReporting();
   const jsonWanted = argv.includes("--json");
   const out = new Output(jsonWanted);
+  ignoreClosedPipe(process.stdout);
+  ignoreClosedPipe(process.stderr);
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Error("interrupted"));
   process.once("SIGINT", onSigint);

@@ -12,8 +12,6 @@ export class Output {
     private readonly stderr: NodeJS.WriteStream = process.stderr,
   ) {
     this.isTty = Boolean(stdout.isTTY) && !json;
-    ignoreClosedPipe(stdout);
-    ignoreClosedPipe(stderr);
   }
 
   /** A check line: `✓ text` or `✗ text` (people only). */
