@@ -22,6 +22,8 @@ export interface CommandArgs {
   positionals: string[];
   /** Flag values, by long name. */
   values: Record<string, string | boolean | undefined>;
+  /** The values of flags declared `multiple: true`, by long name, in the order given. Absent when not given. */
+  lists: Record<string, string[]>;
 }
 
 /**

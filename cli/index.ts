@@ -85,7 +85,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       const first = (error as Error).message.split("\n")[0]!.split(". ")[0];
       throw new UsageError(`${first} (usage: streambus-ops ${`${command.name} ${command.usage}`.trim()})`);
     }
-    const values = parsed.values as Record<string, string | boolean | undefined>;
+    // Flags declared `multiple` (a repeatable `--policy-pack`) come as lists, apart from the rest.
+    const values: Record<string, string | boolean | undefined> = {};
+    const lists: Record<string, string[]> = {};
+    for (const [key, value] of Object.entries(parsed.values)) {
+      if (Array.isArray(value)) lists[key] = value.map(String);
+      else values[key] = value;
+    }
     if (values.help) {
       process.stdout.write(`usage: streambus-ops ${command.name} ${command.usage}\n  ${command.summary}\n`);
       return EXIT.ok;
@@ -106,7 +112,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         return cluster;
       },
     };
-    return await command.run(ctx, { positionals: parsed.positionals.slice(1), values });
+    return await command.run(ctx, { positionals: parsed.positionals.slice(1), values, lists });
   } catch (error) {
     if (error instanceof UsageError && command?.usageExitCode !== undefined) {
       out.error(error.message);

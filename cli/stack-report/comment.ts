@@ -9,6 +9,7 @@ import { formatBytes, formatDuration } from "../../procedures/common";
 import { formatValue, previewChanges, type ChangeKind, type ResourceChange } from "./changes";
 import type { StackRun } from "./events";
 import { failureReasons, membershipFindings, type MembershipFindings } from "./plan";
+import { policyFindings, type PolicyFindings } from "./policy";
 
 /** GitHub's limit on a comment's body, in characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -23,6 +24,8 @@ export interface PreviewReport {
   /** Resources that stay as they are. */
   unchanged: number;
   membership: MembershipFindings;
+  /** The policy packs' violations (none, and no packs, when the preview ran without `--policy-pack`). */
+  policy: PolicyFindings;
   /** Why the preview failed (empty when it did not). */
   failure: string[];
 }
@@ -30,13 +33,17 @@ export interface PreviewReport {
 /** The report of one preview run. */
 export function previewReport(stack: string, run: StackRun): PreviewReport {
   const summary = run.events.find((e) => e.summaryEvent)?.summaryEvent;
+  const policy = policyFindings(run.events);
+  // The engine fails a preview with a mandatory violation; said here too, whatever its summary.
+  const ok = run.ok && !policy.violations.some((v) => v.level === "mandatory");
   return {
     stack,
-    ok: run.ok,
+    ok,
     changes: previewChanges(run.events),
     unchanged: summary?.resourceChanges?.same ?? 0,
     membership: membershipFindings(run.events),
-    failure: run.ok ? [] : failureReasons(run.events, run.error),
+    policy,
+    failure: ok ? [] : failureReasons(run.events, run.error ?? "preview failed"),
   };
 }
 
@@ -80,13 +87,20 @@ function counts(changes: readonly ResourceChange[], unchanged: number): string {
 function head(report: PreviewReport): string[] {
   const lines = [`### StreamBus preview of stack ${code(report.stack)}`, ""];
   if (!report.ok) {
-    // A guard's refusal is shown under the membership, whole; here only the other reasons.
+    // A guard's refusal is shown under the membership, whole, and a policy's under the policy
+    // packs; here only the other reasons (the engine's bare "preview failed" says nothing more).
     const refusals = new Set(report.membership.refusals.map((r) => r.replace(/^error: /, "")));
-    const reasons = report.failure.filter((r) => !refusals.has(r));
+    const refusedBy = [
+      report.membership.refusals.length > 0 ? "a guard refuses the change of the broker set" : "",
+      report.policy.violations.some((v) => v.level === "mandatory") ? "a mandatory policy is violated" : "",
+    ].filter(Boolean);
+    const reasons = report.failure.filter(
+      (r) => !refusals.has(r) && !(refusedBy.length > 0 && /^(error: )?preview failed$/.test(r)),
+    );
     lines.push(
-      reasons.length > 0
+      reasons.length > 0 || refusedBy.length === 0
         ? "**The preview failed.** Nothing would be changed until this is fixed:"
-        : "**The preview failed:** a guard refuses the change of the broker set (below).",
+        : `**The preview failed:** ${refusedBy.join(", and ")} (below).`,
       "",
     );
     for (const reason of reasons.slice(0, MAX_REASONS)) {
@@ -191,6 +205,38 @@ function membershipLines(m: MembershipFindings): string[] {
   for (const o of m.overridden) lines.push(`- ⚠️ ${o}`);
   for (const n of m.notes) lines.push(`- ${n}`);
   if (m.overridden.length + m.notes.length > 0) lines.push("");
+  return lines;
+}
+
+/** The policy packs' verdict: each violation on a line, mandatory ones (which fail the preview) first. */
+function policyLines(p: PolicyFindings): string[] {
+  if (p.packs.length === 0) return [];
+  const packs = p.packs.map(code).join(", ");
+  const mandatory = p.violations.filter((v) => v.level === "mandatory").length;
+  const advisory = p.violations.length - mandatory;
+  if (p.violations.length === 0) return [`#### Policy packs: ${packs} passed`, ""];
+  const counted = [
+    mandatory > 0 ? `${mandatory} mandatory violation${mandatory > 1 ? "s" : ""}` : "",
+    advisory > 0 ? `${advisory} warning${advisory > 1 ? "s" : ""}` : "",
+  ].filter(Boolean);
+  const lines = [`#### Policy packs: ${packs}: ${counted.join(", ")}`, ""];
+  for (const v of p.violations.slice(0, MAX_REASONS)) {
+    const where = v.resource ? ` on ${code(v.resource)}${v.type ? ` (${v.type})` : ""}` : "";
+    // The pack's messages start with the resource's name, said already.
+    const said =
+      v.resource && v.message.startsWith(`${v.resource}: `)
+        ? v.message.slice(v.resource.length + 2)
+        : v.message;
+    const text = said.length > MAX_REASON_CHARS ? `${said.slice(0, MAX_REASON_CHARS)}…` : said;
+    lines.push(
+      `- ${v.level === "mandatory" ? "❌ **mandatory**" : "⚠️ advisory"} ${code(v.policy)}${where}: ${text}`,
+    );
+  }
+  if (p.violations.length > MAX_REASONS)
+    lines.push(
+      `- (and ${p.violations.length - MAX_REASONS} more: run \`pulumi preview --policy-pack …\` for all)`,
+    );
+  lines.push("");
   return lines;
 }
 
@@ -300,11 +346,11 @@ function summaryBody(changes: readonly ResourceChange[]): string[] {
 
 /**
  * The comment's Markdown: in full when it fits {@link COMMENT_BUDGET}, else summarised, else the
- * summary cut at a line with a note. The head (counts, failure, membership plan and guards)
- * always stays.
+ * summary cut at a line with a note. The head (counts, failure, membership plan and guards, the
+ * policy packs' violations) always stays.
  */
 export function renderPreviewComment(report: PreviewReport, budget = COMMENT_BUDGET): string {
-  const top = [...head(report), ...membershipLines(report.membership)];
+  const top = [...head(report), ...membershipLines(report.membership), ...policyLines(report.policy)];
   const full = [...top, ...fullBody(report.changes)].join("\n");
   if (full.length <= budget) return full;
   const summaryNote = "_Summarised: resources with the same change are folded into one line._";

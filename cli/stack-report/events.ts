@@ -36,6 +36,21 @@ export const EngineEventSchema = z
       .object({ urn: z.string().optional(), message: z.string(), severity: z.string() })
       .loose()
       .optional(),
+    policyEvent: z
+      .object({
+        resourceUrn: z.string().optional(),
+        message: z.string(),
+        policyName: z.string(),
+        policyPackName: z.string(),
+        policyPackVersion: z.string().optional(),
+        enforcementLevel: z.string(),
+      })
+      .loose()
+      .optional(),
+    policyAnalyzeSummaryEvent: z
+      .object({ policyPackName: z.string(), policyPackVersion: z.string().optional() })
+      .loose()
+      .optional(),
     summaryEvent: z
       .object({ result: z.string().optional(), resourceChanges: z.record(z.string(), z.number()).nullish() })
       .loose()
@@ -104,7 +119,14 @@ export function engineError(err: unknown): string {
  */
 export async function runForEvents(
   kind: "preview" | "refresh",
-  options: { stack: string; workDir?: string; signal?: AbortSignal; onError?: (text: string) => void },
+  options: {
+    stack: string;
+    workDir?: string;
+    signal?: AbortSignal;
+    onError?: (text: string) => void;
+    /** Policy packs' folders, for a preview (`pulumi preview --policy-pack DIR`). Defaults to none. */
+    policyPacks?: string[];
+  },
 ): Promise<StackRun> {
   const { openStack } = await import("../../stacks/runner.js");
   const stack = await openStack(kind, { stack: options.stack, workDir: options.workDir });
@@ -118,7 +140,7 @@ export async function runForEvents(
     signal: options.signal,
   };
   try {
-    if (kind === "preview") await stack.preview(common);
+    if (kind === "preview") await stack.preview({ ...common, policyPacks: options.policyPacks });
     else await stack.previewRefresh(common);
     const events = parseEvents(raw);
     const failed = events.some((e) => e.summaryEvent?.result === "failed");

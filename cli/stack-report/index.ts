@@ -21,4 +21,5 @@ export {
 } from "./comment";
 export { driftLines, driftReport, type DriftedResource, type DriftReport } from "./drift";
 export { diagnostics, parseEvents, runForEvents, type StackEvent, type StackRun } from "./events";
+export { policyFindings, type PolicyFindings, type PolicyViolation } from "./policy";
 export { failureReasons, membershipFindings, type MembershipFindings, type MembershipPlan } from "./plan";

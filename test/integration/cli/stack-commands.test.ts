@@ -35,6 +35,9 @@ describe("the stack commands' command lines", () => {
     const replicate = await ops("replicate", "--from", "prod");
     expect(replicate.code).toBe(2);
     expect(replicate.stderr).toContain("--to STACK is required");
+    const pack = await ops("preview", "--stack", "x", "--policy-pack", "/nonexistent/policy");
+    expect(pack.code).toBe(2);
+    expect(pack.stderr).toContain("--policy-pack /nonexistent/policy: no such folder");
     const bad = await ops("preview", "--stack", "no good");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(
