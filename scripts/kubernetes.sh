@@ -17,7 +17,8 @@
 #
 # Each build's duration is kept beside it (build-seconds), for docs/kubernetes.md.
 #
-# Usage: scripts/kubernetes.sh            build what is missing, link it, print the folder
+# Usage: scripts/kubernetes.sh [PIECE...]   build what is missing, link it, print the folder;
+#        PIECE: control-plane, etcd, kwok, provider (default: all, in that order)
 set -euo pipefail
 
 KUBERNETES_VERSION=v1.37.2
@@ -41,9 +42,10 @@ provider_version() {
   sed -n 's/^ *"@pulumi\/kubernetes": *"[~^]\{0,1\}\([0-9][^"]*\)".*/\1/p' "$root/package.json" | head -n1
 }
 
-# key FOLDER: a short hash of a wrapper module, so that a change to it rebuilds.
+# key FOLDER [EXTRA]: a short hash of a wrapper module (and EXTRA: the link flags), so that a
+# change to either rebuilds.
 key() {
-  cat "$1"/go.mod "$1"/go.sum "$1"/*.go | sha256sum | cut -c1-12
+  { cat "$1"/go.mod "$1"/go.sum "$1"/*.go; echo "${2:-}"; } | sha256sum | cut -c1-12
 }
 
 # built OUT SECONDS: moves OUT.tmp into place and records how long the build took.
@@ -66,14 +68,21 @@ find_outside() {
 }
 
 provide_control_plane() {
-  local src="$wrappers/control-plane" out start
-  out="$cache/kubernetes-$KUBERNETES_VERSION-$(key "$src")"
+  local src="$wrappers/control-plane" out start ldflags minor
+  # The version the API server reports (/version): unstamped it says v0.0.0, which the kubernetes
+  # provider refuses ("minimum supported cluster version is v1.13").
+  minor="${KUBERNETES_VERSION#v1.}" && minor="${minor%%.*}"
+  ldflags="-s -w"
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+  done
+  out="$cache/kubernetes-$KUBERNETES_VERSION-$(key "$src" "$ldflags")"
   if [[ ! -x "$out/kube-apiserver" || ! -x "$out/kube-controller-manager" || ! -x "$out/kube-scheduler" ]]; then
     need_go kube-apiserver
     say "kube-apiserver, kube-controller-manager, kube-scheduler: building $KUBERNETES_VERSION from the Go module proxy (cold: about 8 minutes on 2 cores)"
     start=$SECONDS
     rm -rf "$out.tmp" && mkdir -p "$out.tmp"
-    (cd "$src" && CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=readonly" go build -trimpath -ldflags "-s -w" \
+    (cd "$src" && CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=readonly" go build -trimpath -ldflags "$ldflags" \
       -o "$out.tmp/" k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
       k8s.io/kubernetes/cmd/kube-scheduler)
     built "$out" $((SECONDS - start))
@@ -148,8 +157,15 @@ provide_provider() {
   ln -sfn "$out/pulumi-resource-kubernetes" "$bin/pulumi-resource-kubernetes"
 }
 
-provide_control_plane
-provide_etcd
-provide_kwok
-provide_provider
+pieces=("$@")
+((${#pieces[@]})) || pieces=(control-plane etcd kwok provider)
+for piece in "${pieces[@]}"; do
+  case "$piece" in
+    control-plane) provide_control_plane ;;
+    etcd) provide_etcd ;;
+    kwok) provide_kwok ;;
+    provider) provide_provider ;;
+    *) say "unknown piece '$piece' (control-plane, etcd, kwok, provider)"; exit 2 ;;
+  esac
+done
 echo "$bin"
