@@ -199,6 +199,19 @@ export const provider: pulumi.dynamic.ResourceProvider<MembershipInputs, Members
     return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
   },
   async create(inputs) {
+    // A new drain gate (kubernetes) runs before the StatefulSet that makes its brokers: on a new
+    // cluster no broker answers yet, and a gate created now has nothing to remove. The join gate,
+    // after the StatefulSet, forms the cluster. (Found against a real API server: the first `up`
+    // of every kubernetes stack failed here.)
+    if (inputs.phase === "drain") {
+      const outs = {
+        ...inputs,
+        brokers: [...inputs.brokers].sort((a, b) => a - b),
+        unmanaged: [],
+        forcedGuards: [],
+      };
+      return { id: "drain-gate", outs: outs satisfies MembershipOutputs };
+    }
     try {
       return await apply([], undefined, inputs);
     } catch (error) {
