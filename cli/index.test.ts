@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UnknownBrokerError } from "../procedures/client";
+import { CertificateError, UnknownBrokerError } from "../procedures/client";
 import { UsageError } from "./errors";
 import { negativeNumbersAsArguments, report } from "./index";
 import { Output } from "./output";
@@ -16,6 +16,12 @@ describe("report", () => {
     const { out, lines } = capture();
     expect(await report(new UsageError('--deadline must be longer than zero: got "0"'), out)).toBe(2);
     expect(await report(new UnknownBrokerError(9, [1, 2, 3]), out)).toBe(2);
+    const refused = new CertificateError(
+      { method: "GET", url: "https://127.0.0.1:1/health" },
+      "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+      "pass --ca-file with the CA that signed the brokers' certificates",
+    );
+    expect(await report(refused, out)).toBe(2);
     expect(lines[0]).toBe('streambus-ops: --deadline must be longer than zero: got "0"\n');
   });
 

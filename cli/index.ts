@@ -164,8 +164,15 @@ export async function report(error: unknown, out: Output): Promise<number> {
   }
   // Loaded only now: an argument error is answered without the client. Any other error came
   // from a command that has loaded these already, so this costs nothing more.
-  const [{ AdminApiError, ClusterUnreachableError, NotABrokerError, UnknownBrokerError }, membership] =
-    await Promise.all([import("../procedures/client/index.js"), import("../procedures/membership.js")]);
+  const [
+    { AdminApiError, CertificateError, ClusterUnreachableError, NotABrokerError, UnknownBrokerError },
+    membership,
+  ] = await Promise.all([import("../procedures/client/index.js"), import("../procedures/membership.js")]);
+  // A refused certificate is the caller's setup (the CA file), like a refused token: exit 2.
+  if (error instanceof CertificateError) {
+    out.error(message);
+    return EXIT.usage;
+  }
   if (error instanceof UnknownBrokerError || error instanceof membership.BrokerNotRegisteredError) {
     out.error(message);
     return EXIT.usage;
