@@ -142,8 +142,11 @@ export function createKubernetesCluster(
       metadata: {
         ...meta(`${name}-broker`),
         annotations: {
-          // Readiness needs the membership join that runs after this; waiting here would deadlock.
-          "pulumi.com/skipAwait": "true",
+          // Readiness needs the membership join that runs after this; waiting for it here would
+          // deadlock. A condition met once the object is stored replaces the provider's readiness
+          // wait (skipAwait would also skip waiting for a delete to finish, and a replacement would
+          // then be created while the old StatefulSet is still there).
+          "pulumi.com/waitFor": "jsonpath={.metadata.uid}",
           // A replacement deletes this StatefulSet first (see below): leave its pods running for the
           // new one to adopt, as `kubectl delete --cascade=orphan` does.
           "pulumi.com/deletionPropagationPolicy": "orphan",
@@ -179,13 +182,14 @@ export function createKubernetesCluster(
         ],
       },
     },
-    // An immutable change (a volume claim's size) replaces the StatefulSet, and the kubernetes
-    // provider deletes a named object before it creates its replacement whatever
-    // `deleteBeforeReplace` says (false here only documents that we never ask for it). The orphan
-    // policy above keeps that delete from taking every broker down at once: the pods keep running
-    // and the new StatefulSet adopts them. Claims that exist keep their size; expand them to resize
-    // (docs/cluster-config.md). Tested against a real API server (docs/kubernetes.md).
-    { ...opts, deleteBeforeReplace: false, dependsOn: [drainGate] },
+    // An immutable change (a volume claim's size) replaces the StatefulSet. `deleteBeforeReplace`
+    // is left to the kubernetes provider, which deletes a named object before creating its
+    // replacement; the orphan policy above keeps that delete from taking every broker down at once:
+    // the pods keep running and the new StatefulSet adopts them. (Set to false, the engine creates
+    // first, the provider's apply onto the same name conflicts and `up` fails: the change can never
+    // be made.) Claims that exist keep their size; expand them to resize (docs/cluster-config.md).
+    // Both tested against a real API server (docs/kubernetes.md).
+    { parent, dependsOn: [drainGate] },
   );
 
   new k8s.policy.v1.PodDisruptionBudget(

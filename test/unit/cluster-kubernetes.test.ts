@@ -104,9 +104,10 @@ describe("the kubernetes platform", () => {
     expect(container.command[2]).toMatch(/--validate-config[\s\S]*exec streambus-broker/);
     expect(pod.topologySpreadConstraints[0].topologyKey).toBe("topology.kubernetes.io/zone");
     expect(sts.spec.template.metadata.annotations["streambus.io/config-hash"]).toMatch(/^[0-9a-f]{16}$/);
-    // A replacement (the provider deletes a named StatefulSet first) orphans the pods, not deletes them.
+    // No wait for readiness (the join gate after it makes the pods ready), but a delete is waited
+    // for; a replacement (the provider deletes a named StatefulSet first) orphans the pods.
     expect(sts.metadata.annotations).toEqual({
-      "pulumi.com/skipAwait": "true",
+      "pulumi.com/waitFor": "jsonpath={.metadata.uid}",
       "pulumi.com/deletionPropagationPolicy": "orphan",
     });
   });
