@@ -7,9 +7,8 @@
 #   - kube-apiserver, kube-controller-manager, kube-scheduler: k8s.io/kubernetes $KUBERNETES_VERSION through the
 #     wrapper module toolchain/kubernetes/control-plane (its staging modules replaced by the
 #     published ones).
-#   - etcd: the machine's (Debian: `apt-get install etcd-server`, as .ci/run does) when on PATH;
-#     else go.etcd.io/etcd/server/v3 at the version kube-apiserver's client pins, from the same
-#     wrapper module.
+#   - etcd: the machine's when it is 3.5.13 or newer; else go.etcd.io/etcd/server/v3 at the
+#     version kube-apiserver's client pins (v3.7.0), from the same wrapper module.
 #   - kwok: sigs.k8s.io/kwok $KWOK_VERSION (nodes and pods without a kubelet).
 #   - pulumi-resource-kubernetes: github.com/pulumi/pulumi-kubernetes/provider/v4 through
 #     toolchain/kubernetes/provider, version-stamped to match the @pulumi/kubernetes package.
@@ -94,15 +93,20 @@ provide_control_plane() {
 }
 
 provide_etcd() {
-  local src="$wrappers/control-plane" system out start
+  local src="$wrappers/control-plane" system version out start
+  # kube-apiserver v1.37 needs etcd's watch progress requests (3.5.13 or newer; Debian bookworm's
+  # etcd-server is 3.4.23, with which watches end in errors and kwok misses pods).
   if system="$(find_outside etcd)"; then
-    ln -sfn "$system" "$bin/etcd"
-    return
+    version="$("$system" --version 2>/dev/null | sed -n 's/^etcd Version: //p')"
+    if [[ -n "$version" ]] && [[ "$(printf '%s\n3.5.13\n' "$version" | sort -V | head -n1)" == 3.5.13 ]]; then
+      ln -sfn "$system" "$bin/etcd"
+      return
+    fi
   fi
   out="$cache/etcd-$(key "$src")"
   if [[ ! -x "$out/etcd" ]]; then
     need_go etcd
-    say "etcd: not on PATH (Debian: apt-get install etcd-server); building it from the Go module proxy (cold: a few minutes)"
+    say "etcd: none of 3.5.13 or newer on PATH; building v3.7.0 from the Go module proxy (cold: a few minutes)"
     start=$SECONDS
     rm -rf "$out.tmp" && mkdir -p "$out.tmp"
     (cd "$src" && CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=readonly" go build -trimpath -ldflags "-s -w" \
