@@ -92,10 +92,14 @@ describe("aws: a new config restarts each broker and leaves it running", () => {
 });
 
 describe("kubernetes: an immutable change never deletes every broker", () => {
-  it("the StatefulSet is not deleteBeforeReplace; the other named objects are", async () => {
-    const { options } = await declare("ku", KUBE);
+  it("the StatefulSet's deletion orphans its pods (the provider deletes it before its replacement); the other named objects are deleteBeforeReplace", async () => {
+    const { mine, options } = await declare("ku", KUBE);
     expect(options.get("ku-broker")?.type).toBe("kubernetes:apps/v1:StatefulSet");
-    expect(options.get("ku-broker")?.deleteBeforeReplace).toBe(false);
+    const set = find(mine, "kubernetes:apps/v1:StatefulSet", "ku-broker").inputs as unknown as {
+      metadata: { annotations: Record<string, string> };
+    };
+    // Without it, the delete the provider makes first would cascade to every broker's pod at once.
+    expect(set.metadata.annotations["pulumi.com/deletionPropagationPolicy"]).toBe("orphan");
     expect(options.get("ku-config")?.deleteBeforeReplace).toBe(true);
     expect(options.get("ku-brokers")?.deleteBeforeReplace).toBe(true);
   });
