@@ -1,7 +1,6 @@
-import { X509Certificate } from "node:crypto";
-import { connect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSim, type SimCluster } from "../sim";
+import { serialOfPem, servedSerial } from "../test/integration/helpers/tls";
 import { createCertificateAuthority, issueBrokerCertificate } from "./certificates";
 import { checkLocalBrokerInputs, provider } from "./local-broker";
 
@@ -14,17 +13,6 @@ beforeAll(async () => {
   sim = await startSim({ registerDelayMs: 50, electionDelayMs: 300, tickMs: 50 });
 });
 afterAll(() => sim.stop());
-
-function servedSerial(url: string): Promise<string> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: hostname, port: Number(port), ca: ca.certificate }, () => {
-      resolve(socket.getPeerCertificate().serialNumber.toLowerCase());
-      socket.end();
-    });
-    socket.once("error", reject);
-  });
-}
 
 describe("a local broker with a certificate", () => {
   it("is provisioned serving HTTPS with it; the key stays out of the outputs; a new one is served after a restart", async () => {
@@ -43,9 +31,7 @@ describe("a local broker with a certificate", () => {
     expect(outs.adminUrl).toBe(`https://127.0.0.1:${sim.basePort + 1}`);
     expect("tlsKey" in outs).toBe(false);
     expect(JSON.stringify(outs)).not.toContain("PRIVATE KEY");
-    expect(await servedSerial(outs.adminUrl)).toBe(
-      new X509Certificate(pair.certificate).serialNumber.toLowerCase(),
-    );
+    expect(await servedSerial(outs.adminUrl, ca.certificate)).toBe(serialOfPem(pair.certificate));
 
     const next = issueBrokerCertificate(ca, 1, loopback, 1);
     const news = { ...inputs, tlsCertificate: next.certificate, tlsKey: next.privateKey };
@@ -53,9 +39,7 @@ describe("a local broker with a certificate", () => {
     const updated = await provider.update!("1", outs, news);
     expect(JSON.stringify(updated.outs)).not.toContain("PRIVATE KEY");
     await fetch(`${sim.controlUrl}/sim/brokers/1/restart`, { method: "POST" });
-    expect(await servedSerial(outs.adminUrl)).toBe(
-      new X509Certificate(next.certificate).serialNumber.toLowerCase(),
-    );
+    expect(await servedSerial(outs.adminUrl, ca.certificate)).toBe(serialOfPem(next.certificate));
     await provider.delete!("1", outs);
   });
 

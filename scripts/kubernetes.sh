@@ -53,18 +53,9 @@ built() {
   rm -rf "$1" && mv "$1.tmp" "$1"
 }
 
-# Looks a command up on PATH without our own links.
-find_outside() {
-  local IFS=: dir
-  for dir in $PATH; do
-    [[ "$dir" == "$bin" || -z "$dir" ]] && continue
-    if [[ -x "$dir/$1" ]]; then
-      printf '%s\n' "$dir/$1"
-      return 0
-    fi
-  done
-  return 1
-}
+# find_outside, shared with the other script that provides tools
+# shellcheck source=scripts/lib.sh
+source "$root/scripts/lib.sh"
 
 provide_control_plane() {
   local src="$wrappers/control-plane" out start ldflags minor

@@ -25,19 +25,9 @@ mkdir -p "$bin" "$cache"
 
 say() { printf 'toolchain: %s\n' "$*" >&2; }
 
-# Looks a command up on PATH without our own links, so that a stale link never hides the
-# machine's own tool.
-find_outside() {
-  local IFS=: dir
-  for dir in $PATH; do
-    [[ "$dir" == "$bin" || -z "$dir" ]] && continue
-    if [[ -x "$dir/$1" ]]; then
-      printf '%s\n' "$dir/$1"
-      return 0
-    fi
-  done
-  return 1
-}
+# find_outside, shared with the other script that provides tools
+# shellcheck source=scripts/lib.sh
+source "$root/scripts/lib.sh"
 
 # version_ge A B: true when version A >= version B (both like v3.259.0 or 3.259.0).
 version_ge() {

@@ -4,33 +4,20 @@
  * Checked with the project's client (a CA it trusts, and none) and with raw TLS handshakes.
  */
 import { spawn } from "node:child_process";
-import { X509Certificate } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect } from "node:tls";
 import { afterAll, describe, expect, it } from "vitest";
 import { BrokerClient, Cluster } from "../../../procedures/client";
 import { createCertificateAuthority, issueBrokerCertificate } from "../../../providers/certificates";
 import { findFreeRange, startSim } from "../../../sim";
+import { serialOfPem, servedSerial } from "../helpers/tls";
 import { call, FAST, obj, waitFor } from "./helpers";
 
 const ca = createCertificateAuthority("sim test CA", 1);
 const loopback = { dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"] };
 const shared = issueBrokerCertificate(ca, 0, loopback, 1);
 const fast = { retry: { retries: 0 } };
-
-/** The serial number of the certificate `url` serves. */
-function servedSerial(url: string): Promise<string> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: hostname, port: Number(port), ca: ca.certificate }, () => {
-      resolve(socket.getPeerCertificate().serialNumber.toLowerCase());
-      socket.end();
-    });
-    socket.once("error", reject);
-  });
-}
 
 describe("the emulator's admin API over TLS", () => {
   it("serves every broker over HTTPS with the emulator's certificate: trusted with the CA, refused without", async () => {
@@ -74,7 +61,7 @@ describe("the emulator's admin API over TLS", () => {
       expect(res.status).toBe(201);
       expect(obj(res)["admin_url"]).toBe(`https://127.0.0.1:${sim.basePort + 2}`);
       expect(sim.brokerUrl(1)).toBe(`http://127.0.0.1:${sim.basePort + 1}`);
-      expect(await servedSerial(sim.brokerUrl(2))).toBe(serialOfPem(own.certificate));
+      expect(await servedSerial(sim.brokerUrl(2), ca.certificate)).toBe(serialOfPem(own.certificate));
       const client = new BrokerClient(sim.brokerUrl(2), { ca: ca.certificate, ...fast });
       expect((await client.live()).status).toBe("live");
       await client.close();
@@ -85,9 +72,9 @@ describe("the emulator's admin API over TLS", () => {
         tls: { cert: next.certificate, key: next.privateKey },
       });
       expect(obj(put)["restart_pending"]).toBe(true);
-      expect(await servedSerial(sim.brokerUrl(2))).not.toBe(serialOfPem(next.certificate));
+      expect(await servedSerial(sim.brokerUrl(2), ca.certificate)).not.toBe(serialOfPem(next.certificate));
       await call(sim.controlUrl, "POST", "/sim/brokers/2/restart");
-      expect(await servedSerial(sim.brokerUrl(2))).toBe(serialOfPem(next.certificate));
+      expect(await servedSerial(sim.brokerUrl(2), ca.certificate)).toBe(serialOfPem(next.certificate));
       // A body that is no certificate is refused, naming the field.
       const bad = await call(sim.controlUrl, "POST", "/sim/brokers", {
         broker_id: 3,
@@ -144,7 +131,3 @@ describe("the emulator's admin API over TLS", () => {
     expect(await exited).toBe(0);
   });
 });
-
-function serialOfPem(pem: string): string {
-  return new X509Certificate(pem).serialNumber.toLowerCase();
-}
