@@ -104,6 +104,22 @@ describe("planAssignment", () => {
     );
   });
 
+  it("is stable where the first plan misses the rack spread (a case fast-check found in CI)", () => {
+    // 9 brokers over 4 racks, 11 replicas: planned from nothing, the greedy rack level got stuck
+    // and fell back to one level; planned again, it found the spread and moved two replicas.
+    const racks = ["r0", "r1", "r2", "r3", "r0", "r1", "r2", "r3", "r0"];
+    const brokers = [1, 3, 6, 4, 2, 7, 8, 27, 5].map((id, i) => ({ id, rack: racks[i] }));
+    const partitions = [
+      { key: "t-0", replicationFactor: 3, replicas: [], sizeBytes: 0 },
+      { key: "t-1", replicationFactor: 1, replicas: [27], sizeBytes: 0 },
+      { key: "t-2", replicationFactor: 4, replicas: [], sizeBytes: 0 },
+      { key: "t-3", replicationFactor: 3, replicas: [], sizeBytes: 0 },
+    ];
+    const plan = planAssignment(partitions, brokers);
+    const placed = partitions.map((p) => ({ ...p, replicas: plan.get(p.key) ?? [] }));
+    expect(planMoves(placed, brokers)).toEqual([]);
+  });
+
   it("keeps the current leader first when it keeps its replica", () => {
     fc.assert(
       fc.property(arbCase, ({ brokers, partitions }) => {

@@ -182,6 +182,30 @@ export function planAssignment(
   partitions: readonly PlacementPartition[],
   brokers: readonly PlacementBroker[],
 ): Map<string, number[]> {
+  // The greedy placement below can miss a full rack spread that needs a chain of swaps and fall
+  // back to one level; planned again from its own result, it may then find it. Settle on a plan
+  // that plans nothing more, so that a rebalance right after a rebalance moves nothing.
+  let plan = placeOnce(partitions, brokers);
+  for (let round = 0; round < MAX_SETTLE_ROUNDS; round++) {
+    const placed = partitions.map((p) => ({ ...p, replicas: plan.get(p.key) ?? [] }));
+    const next = placeOnce(placed, brokers);
+    if (partitions.every((p) => sameSet(next.get(p.key) ?? [], plan.get(p.key) ?? []))) return plan;
+    plan = new Map(partitions.map((p) => [p.key, keepOrder(p.replicas, next.get(p.key) ?? [])]));
+  }
+  return plan;
+}
+
+/** How many times a plan is planned again from itself before it is taken as it is. */
+const MAX_SETTLE_ROUNDS = 4;
+
+function sameSet(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+function placeOnce(
+  partitions: readonly PlacementPartition[],
+  brokers: readonly PlacementBroker[],
+): Map<string, number[]> {
   if (brokers.length === 0) throw new PlacementError("no brokers to place partitions on");
   const ids = new Set(brokers.map((b) => b.id));
   for (const p of partitions) {
