@@ -5,6 +5,7 @@ import type {
   Quotas,
   QuotasRequest,
   Topic,
+  TopicConfig,
 } from "../procedures/contract";
 import type { Cluster } from "./cluster";
 import { conflict, invalid, unsafe } from "./errors";
@@ -14,9 +15,14 @@ import { placeNewPartition } from "./placement";
 
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 
-/** A topic as the API shows it: its own config over the cluster's retention defaults. */
+/**
+ * A topic as the API shows it (a 1.5.0 broker's view): `config` is what is in force, the topic's
+ * own keys over the cluster's retention as `GET /admin/config` holds it now (so a key the topic
+ * does not set follows a later `PUT /admin/config`); `overrides` names the topic's own keys.
+ */
 export function topicView(c: Cluster, t: TopicRecord): Topic {
   const r = c.meta.config.retention;
+  const own = ownKeys(t.config);
   return {
     name: t.name,
     partitions: t.partitions,
@@ -25,9 +31,15 @@ export function topicView(c: Cluster, t: TopicRecord): Topic {
       retention_ms: r.max_age_s * 1000,
       retention_bytes: r.max_bytes,
       cleanup_policy: "delete",
-      ...t.config,
+      ...own,
     },
+    overrides: Object.keys(own).sort(),
   };
+}
+
+/** The keys a topic sets itself: a key present with no value is not set. */
+function ownKeys(config: TopicConfig | undefined): TopicConfig {
+  return Object.fromEntries(Object.entries(config ?? {}).filter(([, v]) => v !== undefined)) as TopicConfig;
 }
 
 /** Creates partitions `from..to-1` of a topic on the least-loaded active members, racks spread. */
@@ -112,7 +124,9 @@ export function putTopic(c: Cluster, name: string, req: PutTopicRequest, via: nu
     if (req.partitions > existing.partitions)
       addPartitions(c, existing, existing.partitions, req.partitions, 0);
     existing.partitions = req.partitions;
-    if (req.config) existing.config = { ...req.config };
+    // `config` replaces the topic's own keys whole: a key left out follows the cluster's from now
+    // on. A body without `config` (the contract does not say) leaves the topic's keys as they are.
+    if (req.config) existing.config = ownKeys(req.config);
     if (changed) c.commit();
     return topicView(c, existing);
   }
@@ -120,7 +134,7 @@ export function putTopic(c: Cluster, name: string, req: PutTopicRequest, via: nu
     name,
     partitions: req.partitions,
     replicationFactor: req.replication_factor,
-    config: { ...req.config },
+    config: ownKeys(req.config),
   };
   addPartitions(c, t, 0, t.partitions, 0);
   c.meta.topics.set(name, t);
@@ -130,7 +144,8 @@ export function putTopic(c: Cluster, name: string, req: PutTopicRequest, via: nu
 }
 
 function sameConfig(t: TopicRecord, req: PutTopicRequest): boolean {
-  return JSON.stringify(t.config) === JSON.stringify(req.config ?? {});
+  const sorted = (x: TopicConfig) => JSON.stringify(Object.entries(ownKeys(x)).sort());
+  return sorted(t.config) === sorted(req.config ?? {});
 }
 
 /** `DELETE /admin/topics/{name}`: `200` whether or not it existed. */

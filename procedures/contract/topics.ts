@@ -15,12 +15,24 @@ export const TopicConfig = z.object({
 /** A topic's configuration. */
 export type TopicConfig = z.infer<typeof TopicConfig>;
 
-/** One topic of `GET /admin/topics`, and the answer of `PUT /admin/topics/{name}`. */
+/**
+ * One topic of `GET /admin/topics`, and the answer of `PUT /admin/topics/{name}`. `config` is what
+ * is in force; `overrides` names the keys set on the topic itself, the others following the
+ * cluster's `GET /admin/config` (a later `PUT /admin/config` changes them too).
+ *
+ * `overrides` is optional: brokers older than 1.5.0 do not send it. For those, the topic provider
+ * judges a key the stack leaves out by its value: one that differs from what the cluster's config
+ * gives (`retention.max_age_s` × 1000, `retention.max_bytes`) is taken as set on the topic; one
+ * equal to it cannot be told from following the cluster and is taken as following it
+ * (`providers/topic.ts`, `overriddenKeys`).
+ */
 export const Topic = z.object({
   name: z.string(),
   partitions: z.int().positive(),
   replication_factor: z.int().positive(),
   config: TopicConfig,
+  // A key this client does not know (a newer broker's) is no key it could declare: kept as a string.
+  overrides: z.array(z.string()).optional(),
 });
 /** One topic. */
 export type Topic = z.infer<typeof Topic>;
@@ -30,7 +42,10 @@ export const TopicsResponse = z.object({ topics: z.array(Topic), stale: Stale })
 /** `GET /admin/topics`. */
 export type TopicsResponse = z.infer<typeof TopicsResponse>;
 
-/** `PUT /admin/topics/{name}` body: creates or updates the topic. */
+/**
+ * `PUT /admin/topics/{name}` body: creates or updates the topic. `config` replaces the topic's own
+ * keys whole: a key left out follows the cluster's from then on.
+ */
 export const PutTopicRequest = z.object({
   partitions: z.int().positive(),
   replication_factor: z.int().positive(),
