@@ -47,6 +47,25 @@ describe("the preview comment of a real 3 → 4 broker preview", () => {
     expect(md).toContain("Guards: none refuses this change.");
   });
 
+  it("says how the data movement was estimated once, in the provider's words", () => {
+    expect(md).toContain(
+      "- an estimate: broker 4 has not registered yet, so the cluster cannot plan onto it; an even spread puts " +
+        "1 of 4 shares of the 342.0 MiB of replicas there\n",
+    );
+    expect(md.match(/estimate/gi)).toHaveLength(1);
+    expect(md.match(/partition moves/g)).toHaveLength(1);
+  });
+
+  it("says that the new configHash restarts no broker: broker 4 starts with its file, 1–3 keep theirs", () => {
+    expect(md).toContain('| `configHash` | `"57f19014ce3528eb"` | `"41c34d7dba592ea8"` |');
+    expect(md).toContain(
+      "**No broker restarts.** `configHash` covers every broker's config file; it changes here because broker 4 " +
+        "is added (a new broker starts with its file). No running broker's own file changes, and the rolling " +
+        "restart restarts only those whose file was rewritten.",
+    );
+    expect(md).not.toMatch(/\*\*brokers? [\d–, ]+ restarts?\*\*/);
+  });
+
   it("shows config, quota and topic changes as before → after, in the stack's units", () => {
     expect(md).toContain("| `default.produceRate` | `1000` | `2000` |");
     expect(md).toContain("| `retention.maxAge` | `7d` | `5d` |");
@@ -60,6 +79,35 @@ describe("the preview comment of a real 3 → 4 broker preview", () => {
   it("stays in the comment budget and shows no secret", () => {
     expect(md.length).toBeLessThanOrEqual(COMMENT_BUDGET);
     expect(md).not.toMatch(/1b47061264138c4ac30d75fd1eb44270|ciphertext/);
+  });
+});
+
+describe("the same captured preview, reshaped", () => {
+  it("shows a plan the provider printed twice once", () => {
+    const events = captured() as Raw[];
+    const said = events.filter((e) => String(e.diagnosticEvent?.message ?? "").startsWith("streambus"));
+    const md = renderPreviewComment(
+      previewReport("s", { events: parseEvents([...events, ...structuredClone(said)]), ok: true }),
+    );
+    expect(md.match(/#### Membership: /g)).toHaveLength(1);
+    expect(md.match(/partition moves/g)).toHaveLength(1);
+  });
+
+  it("names the brokers a rewritten config file restarts, when their files change", () => {
+    const events = captured() as Raw[];
+    // Brokers 1–3 as a change of a static setting (the admin port) leaves them: each file rewritten in place.
+    for (const id of [1, 2, 3]) {
+      const m = stepOf(events, "same", `streambus-broker-${id}`).resourcePreEvent.metadata;
+      m.op = "update";
+      m.new.inputs.config = String(m.old.inputs.config).replace("admin: 0.0.0.0:8080", "admin: 0.0.0.0:8081");
+    }
+    const md = renderPreviewComment(previewReport("s", { events: parseEvents(events), ok: true }));
+    expect(md).toContain(
+      "**brokers 1–3 restart**, one at a time: their config file changes, and a broker reads it only at start. " +
+        "Followers first and the leader last, each once the cluster is healthy, has one leader and every " +
+        "partition is in sync again. (`configHash` also changes because broker 4 is added (a new broker starts with its file).)",
+    );
+    expect(md).not.toContain("No broker restarts");
   });
 });
 

@@ -8,7 +8,7 @@
 import { formatBytes, formatDuration } from "../../procedures/common";
 import { formatValue, previewChanges, type ChangeKind, type ResourceChange } from "./changes";
 import type { StackRun } from "./events";
-import { failureReasons, membershipFindings, type MembershipFindings } from "./plan";
+import { failureReasons, membershipFindings, type MembershipFindings, type MembershipPlan } from "./plan";
 import { policyFindings, type PolicyFindings } from "./policy";
 
 /** GitHub's limit on a comment's body, in characters. */
@@ -144,6 +144,18 @@ export function guardParts(
   };
 }
 
+/**
+ * How a plan was made, said once: the provider's own words when it printed them (which brokers
+ * have not registered, how the estimate spread the data), else the method's general sentence.
+ */
+function planBasis(plan: MembershipPlan["plan"], text: string | undefined): string {
+  if (plan.method === "dry_run") return `the cluster's own dry-run plan onto brokers ${ranges(plan.targets)}`;
+  const basis = text && /\(estimate: ([^()]*)\)$/.exec(text)?.[1];
+  return basis
+    ? `an estimate: ${basis}`
+    : "an estimate (brokers to add have not registered, so the cluster cannot plan onto them yet)";
+}
+
 function membershipLines(m: MembershipFindings): string[] {
   if (m.plans.length === 0 && m.refusals.length === 0 && m.overridden.length === 0 && m.notes.length === 0)
     return [];
@@ -167,11 +179,9 @@ function membershipLines(m: MembershipFindings): string[] {
           `${plan.max_concurrent_moves ?? "the cluster's default number of"} moves at once`;
     lines.push(`- **${about}${plan.moves} partition moves, ${formatBytes(plan.bytes)}** to copy; ${time}`);
     lines.push(
-      `- ${plan.method === "dry_run" ? "the cluster's own dry-run plan" : "an estimate (brokers to add have not registered, so the cluster cannot plan onto them yet)"}` +
+      `- ${planBasis(plan, text)}` +
         (plan.receivers.length > 0 ? `; receiving: brokers ${ranges(plan.receivers)}` : ""),
     );
-    const basis = text && /\(([^()]*)\)$/.exec(text)?.[1];
-    if (basis) lines.push(`- ${basis}`);
     lines.push("");
   }
   if (m.refusals.length > 0) {
@@ -205,6 +215,54 @@ function membershipLines(m: MembershipFindings): string[] {
   for (const o of m.overridden) lines.push(`- ⚠️ ${o}`);
   for (const n of m.notes) lines.push(`- ${n}`);
   if (m.overridden.length + m.notes.length > 0) lines.push("");
+  return lines;
+}
+
+/** The fields of a local broker whose change rewrites its files on its machine: read only at its next start. */
+const READ_AT_START = new Set(["config", "tlsCertificate"]);
+
+/**
+ * What a changed `configHash` of the rolling restart means, said once: the hash covers every
+ * declared broker's config file, so it changes when a broker is added or removed too, while the
+ * rolling restart (`providers/rolling-restart.ts`) restarts only the brokers whose own file was
+ * rewritten (a new broker starts with its file; a removed one is drained and goes). Empty when
+ * the hash does not change.
+ */
+export function restartLines(changes: readonly ResourceChange[]): string[] {
+  const restart = changes.find(
+    (c) =>
+      c.type === "RollingRestart" && c.kind === "update" && c.fields.some((f) => f.path === "configHash"),
+  );
+  if (restart === undefined) return [];
+  const brokers = changes.filter((c) => c.type === "LocalBroker" && c.broker !== null);
+  const rewritten = brokers
+    .filter((c) => c.kind === "update" && c.fields.some((f) => READ_AT_START.has(f.path)))
+    .map((c) => c.broker!);
+  const added = brokers.filter((c) => c.kind === "create").map((c) => c.broker!);
+  const removed = brokers.filter((c) => c.kind === "delete").map((c) => c.broker!);
+  const plural = (ids: number[]) => `broker${ids.length > 1 ? "s" : ""} ${ranges(ids)}`;
+  const why = [
+    added.length > 0
+      ? `${plural(added)} ${added.length > 1 ? "are" : "is"} added (a new broker starts with its file)`
+      : "",
+    removed.length > 0 ? `${plural(removed)} ${removed.length > 1 ? "are" : "is"} removed` : "",
+  ].filter(Boolean);
+  const lines = ["#### Broker restarts", ""];
+  if (rewritten.length === 0) {
+    lines.push(
+      `**No broker restarts.** \`configHash\` covers every broker's config file` +
+        (why.length > 0 ? `; it changes here because ${why.join(" and ")}` : "") +
+        ". No running broker's own file changes, and the rolling restart restarts only those whose file was rewritten.",
+    );
+  } else {
+    lines.push(
+      `**${plural(rewritten)} restart${rewritten.length > 1 ? "" : "s"}**, one at a time: ` +
+        `${rewritten.length > 1 ? "their" : "its"} config file changes, and a broker reads it only at start. ` +
+        "Followers first and the leader last, each once the cluster is healthy, has one leader and every partition is in sync again." +
+        (why.length > 0 ? ` (\`configHash\` also changes because ${why.join(" and ")}.)` : ""),
+    );
+  }
+  lines.push("");
   return lines;
 }
 
@@ -350,7 +408,12 @@ function summaryBody(changes: readonly ResourceChange[]): string[] {
  * policy packs' violations) always stays.
  */
 export function renderPreviewComment(report: PreviewReport, budget = COMMENT_BUDGET): string {
-  const top = [...head(report), ...membershipLines(report.membership), ...policyLines(report.policy)];
+  const top = [
+    ...head(report),
+    ...membershipLines(report.membership),
+    ...restartLines(report.changes),
+    ...policyLines(report.policy),
+  ];
   const full = [...top, ...fullBody(report.changes)].join("\n");
   if (full.length <= budget) return full;
   const summaryNote = "_Summarised: resources with the same change are folded into one line._";

@@ -51,10 +51,15 @@ export function membershipFindings(events: readonly StackEvent[]): MembershipFin
   const infos = diagnostics(events, "info");
   const humans = infos.filter((d) => d.message.startsWith("streambus: members ")).map((d) => d.message);
   const plans: MembershipPlan[] = [];
+  const seen = new Set<string>();
   for (const d of infos) {
     if (!d.message.startsWith(PLAN_PREFIX)) continue;
     const parsed = MovementPlanLine.safeParse(safeJson(d.message.slice(PLAN_PREFIX.length)));
     if (!parsed.success) continue;
+    // The same plan said twice (the provider's check and diff, or a second gate) is one plan.
+    const key = JSON.stringify(parsed.data);
+    if (seen.has(key)) continue;
+    seen.add(key);
     const plan = parsed.data;
     const head = `streambus: members [${plan.from.join(", ")}] → [${plan.to.join(", ")}]`;
     plans.push({ plan, text: humans.find((h) => h.startsWith(head)) });
