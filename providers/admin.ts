@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { Cluster, ContractError, type ClientOptions } from "../procedures/client";
+import { Cluster, ClusterUnreachableError, ContractError, type ClientOptions } from "../procedures/client";
 import { knownUrls } from "./membership-check";
 
 /**
@@ -17,6 +17,49 @@ let stackConfig: pulumi.dynamic.Config | undefined;
 /** Keeps the stack's config; each provider's `configure` calls this (the engine configures each once). */
 export function keepConfig(config: pulumi.dynamic.Config): void {
   stackConfig = config;
+}
+
+/**
+ * The stack config key by which the user consents to finishing a `pulumi destroy` of a cluster that
+ * is gone for good: a delete over the admin API that finds every broker refusing the connection then
+ * succeeds, deleting nothing, with a warning. Read through `configure` like the token.
+ */
+export const CLUSTER_GONE_KEY = "streambus:clusterGone";
+
+/** Whether the stack says its cluster is gone for good (`streambus:clusterGone: true`). */
+export function clusterGoneConsent(): boolean {
+  return stackConfig?.get(CLUSTER_GONE_KEY)?.trim().toLowerCase() === "true";
+}
+
+/**
+ * Whether no broker listens at any URL the stack declares: every one refused the connection, after
+ * the client's retries. A broker that is slow (a timeout), answers 5xx or cannot be resolved is not
+ * "gone": the cluster may still hold what a delete would remove. The failover keeps each URL's
+ * failure as the one describer (`failureReason`) says it, the connection error's code.
+ */
+export function everyBrokerRefused(error: unknown): error is ClusterUnreachableError {
+  return (
+    error instanceof ClusterUnreachableError &&
+    error.failures.length > 0 &&
+    error.failures.every((f) => f.error === "ECONNREFUSED")
+  );
+}
+
+/**
+ * The error of a delete that found every broker refusing the connection: what happened, and the
+ * ways out, commands that exist in the pinned `pulumi` (v3.259).
+ */
+export function clusterGoneError(error: ClusterUnreachableError, what: string): Error {
+  const urls = error.failures.map((f) => f.url).join(", ");
+  return new Error(
+    `${what}: the cluster does not answer: every broker refused the connection (${urls}), so nothing was ` +
+      `deleted on it. If the brokers are only stopped, start them and run \`pulumi destroy\` again. If the ` +
+      `cluster is gone for good, either run \`pulumi config set ${CLUSTER_GONE_KEY} true\` and \`pulumi destroy\` ` +
+      `again (the deletes over the admin API then succeed with a warning, deleting nothing on the cluster), or ` +
+      `drop this resource from the state with \`pulumi state delete '<URN>'\` (\`pulumi stack --show-urns\` lists ` +
+      `the URNs) and run \`pulumi destroy\` again`,
+    { cause: error },
+  );
 }
 
 /** Where the engine shows lines: a dynamic provider's stdout streams into `pulumi up`/`preview`. */

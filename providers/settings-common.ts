@@ -7,7 +7,17 @@ import { isUnknown } from "./membership-check";
  * that refuse to be written back when stale, and errors that say what to do.
  */
 
-export { explain, keepConfig, log, TOKEN_KEY, withCluster } from "./admin";
+export {
+  CLUSTER_GONE_KEY,
+  clusterGoneConsent,
+  clusterGoneError,
+  everyBrokerRefused,
+  explain,
+  keepConfig,
+  log,
+  TOKEN_KEY,
+  withCluster,
+} from "./admin";
 
 /** How long a write waits for a leader (a fresh read) before it gives up. */
 export const FRESH_READ_DEADLINE_MS = 60_000;

@@ -55,8 +55,8 @@ export function getPath(tree: unknown, path: string): unknown {
   return value;
 }
 
-/** Sets a dotted path in `tree`, creating the objects on the way. */
-function setPath(tree: Tree, path: string, value: unknown): void {
+/** Sets a dotted path in `tree`, creating the objects on the way (each object on the way is copied). */
+export function setPath(tree: Tree, path: string, value: unknown): void {
   const parts = path.split(".");
   let node = tree;
   for (const part of parts.slice(0, -1)) {
@@ -73,7 +73,7 @@ function valueToContract(field: FieldMapping, value: unknown): unknown {
 }
 
 /** Contract value → stack value. */
-function valueFromContract(field: FieldMapping, value: unknown): unknown {
+export function valueFromContract(field: FieldMapping, value: unknown): unknown {
   return field.kind === "seconds" && typeof value === "number" ? value * 1000 : value;
 }
 

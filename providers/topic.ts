@@ -1,16 +1,38 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Cluster } from "../procedures/client";
 import { runProcedure } from "../procedures/common";
-import type { PutTopicRequest, Topic } from "../procedures/contract";
-import { explain, hasUnknown, keepConfig, log, sameUrls, withCluster } from "./settings-common";
-import { TOPIC_FIELDS, badValue, changedKeys, fromContract, getPath, toContract } from "./settings-units";
+import type { ClusterConfig, PutTopicRequest, Topic } from "../procedures/contract";
+import {
+  clusterGoneConsent,
+  clusterGoneError,
+  everyBrokerRefused,
+  explain,
+  hasUnknown,
+  keepConfig,
+  log,
+  sameUrls,
+  withCluster,
+} from "./settings-common";
+import {
+  TOPIC_FIELDS,
+  badValue,
+  changedKeys,
+  fromContract,
+  getPath,
+  setPath,
+  toContract,
+  valueFromContract,
+} from "./settings-units";
 
 /**
  * One topic (`PUT`/`DELETE /admin/topics/{name}`). Created once enough members are active for
  * its replication factor; its partitions can grow; fewer partitions or another replication
  * factor is refused at preview, saying what to declare instead. Only the declared config is
- * written (the broker echoes the cluster's retention as the topic's, which is no override to
- * keep). Removing it from the stack deletes its data only with `allowDelete: true`.
+ * written, and `PUT` replaces the topic's own keys whole, so a key the stack leaves out follows
+ * the cluster's (the broker echoes the cluster's retention as the topic's, which is no override
+ * to keep). A key set on the topic by hand that the stack leaves out is drift: `read` shows its
+ * value, and the next `pulumi up` writes the declared keys alone, which puts it back to following
+ * the cluster's. Removing the topic from the stack deletes its data only with `allowDelete: true`.
  */
 
 /** Inputs of a topic, in stack units. */
@@ -86,8 +108,65 @@ function body(news: TopicInputs): PutTopicRequest {
   return { partitions: c.partitions, replication_factor: c.replication_factor, config: c.config ?? {} };
 }
 
-function declaredFrom(news: TopicInputs, live: Topic): TopicOutputs {
-  return { ...news, ...fromContract(TOPIC_FIELDS, live, news) } as TopicOutputs;
+/** The topic's settings kept in its `config`, each with its key there (`retention_ms`). */
+const CONFIG_FIELDS = TOPIC_FIELDS.filter((f) => f.contract.startsWith("config.")).map((field) => ({
+  field,
+  key: field.contract.slice("config.".length),
+}));
+
+/** What the cluster's config gives a topic that does not set `key` itself; undefined: no counterpart. */
+function clusterValue(config: ClusterConfig, key: string): unknown {
+  if (key === "retention_ms") return config.retention.max_age_s * 1000;
+  if (key === "retention_bytes") return config.retention.max_bytes;
+  return undefined;
+}
+
+/** The keys a topic sets itself; `exact` is false when they were judged by value (an older broker). */
+interface OwnKeys {
+  keys: ReadonlySet<string>;
+  exact: boolean;
+}
+
+/**
+ * The keys `live` sets on the topic itself. A 1.5.0 broker names them (`overrides`). An older one
+ * does not: a key whose value in force differs from what the cluster's config gives is taken as
+ * set on the topic; one equal to it cannot be told from following the cluster and is taken as
+ * following it (so an older broker shows a hand-set key as drift only while its value differs).
+ */
+async function ownKeys(cluster: Cluster, live: Topic): Promise<OwnKeys> {
+  if (live.overrides !== undefined) return { keys: new Set(live.overrides), exact: true };
+  const config = await cluster.admin.config();
+  const keys = CONFIG_FIELDS.filter(({ key }) => {
+    const value = (live.config as Record<string, unknown>)[key];
+    const inherited = clusterValue(config, key);
+    return value !== undefined && inherited !== undefined && value !== inherited;
+  }).map(({ key }) => key);
+  return { keys: new Set(keys), exact: false };
+}
+
+/**
+ * The outputs for `news` as the cluster holds the topic: each declared field's live value, and
+ * where the topic's own keys differ from what the stack declares, that too, so that refresh and
+ * the drift check see it and the next `pulumi up` writes the declared keys back:
+ * - a key the stack leaves out that the topic sets itself (a retention set by hand): its live value;
+ * - a key the stack declares that the topic does not set (it follows the cluster's): `null`.
+ * A value the broker only echoes from the cluster's config stays out: no false drift.
+ */
+function declaredFrom(news: TopicInputs, live: Topic, own?: OwnKeys): TopicOutputs {
+  const out = { ...news, ...fromContract(TOPIC_FIELDS, live, news) } as Record<string, unknown>;
+  for (const { field, key } of CONFIG_FIELDS) {
+    const declared = getPath(news, field.key) !== undefined && getPath(news, field.key) !== null;
+    const value = (live.config as Record<string, unknown>)[key];
+    if (!declared && own?.keys.has(key) && value !== undefined)
+      setPath(out, field.key, valueFromContract(field, value));
+    if (declared && own?.exact && !own.keys.has(key)) setPath(out, field.key, null);
+  }
+  return out as unknown as TopicOutputs;
+}
+
+/** {@link declaredFrom} with the topic's own keys asked of the cluster. */
+async function liveOutputs(cluster: Cluster, news: TopicInputs, live: Topic): Promise<TopicOutputs> {
+  return declaredFrom(news, live, await ownKeys(cluster, live));
 }
 
 /** Waits for enough active members for the replication factor, then writes the topic. */
@@ -108,7 +187,7 @@ async function put(news: TopicInputs): Promise<TopicOutputs> {
       );
       ctx.left = `PUT /admin/topics/${news.name}`;
       const answer = await cluster.admin.putTopic(news.name, body(news), ctx.call);
-      return declaredFrom(news, answer);
+      return liveOutputs(cluster, news, answer);
     }),
   );
 }
@@ -120,6 +199,24 @@ async function put(news: TopicInputs): Promise<TopicOutputs> {
  * not fail the refresh; so the refusals below apply only to what the program declared.
  */
 const checked = new Set<string>();
+
+/** Whether every broker of the topic's cluster refuses the connection (a read that changes nothing). */
+async function refusesEveryConnection(props: TopicInputs): Promise<boolean> {
+  try {
+    await withCluster(props, (c) => c.admin.topics());
+    return false;
+  } catch (error) {
+    return everyBrokerRefused(error);
+  }
+}
+
+function clusterGoneWarning(name: string): string {
+  return (
+    `streambus: WARNING: topic ${name} dropped from the stack's state without deleting anything: every ` +
+    `broker refused the connection and streambus:clusterGone is true (the cluster is gone for good). ` +
+    `If the cluster comes back, the topic and its data are still there`
+  );
+}
 
 /** The topic provider's logic. */
 export const provider: pulumi.dynamic.ResourceProvider<TopicInputs, TopicOutputs> = {
@@ -171,28 +268,41 @@ export const provider: pulumi.dynamic.ResourceProvider<TopicInputs, TopicOutputs
   async read(id, props) {
     if (props === undefined) return {};
     try {
-      const live = await withCluster(props, (c) => liveTopic(c, props.name));
+      const outs = await withCluster(props, async (c) => {
+        const live = await liveTopic(c, props.name);
+        return live === undefined ? undefined : liveOutputs(c, props, live);
+      });
       // Gone from the cluster: refresh drops it, and the next up creates it again.
-      if (live === undefined) return {};
-      return { id, props: declaredFrom(props, live) satisfies TopicOutputs };
+      if (outs === undefined) return {};
+      return { id, props: outs satisfies TopicOutputs };
     } catch (error) {
       throw explain(error, `topic ${props.name} read`);
     }
   },
   async delete(_id, props) {
+    const what = `topic ${props.name} delete`;
     if (props.allowDelete !== true) {
+      // With the user's consent, a cluster that refuses every connection lets the topic go from
+      // the state; the probe deletes nothing, and a cluster that answers still gets the refusal.
+      if (clusterGoneConsent() && (await refusesEveryConnection(props))) {
+        log(clusterGoneWarning(props.name));
+        return;
+      }
       throw new Error(
         `topic "${props.name}" is no longer declared (removed from streambus:topics, or the stack is being ` +
           `destroyed), and deleting it deletes its data: refused. To delete it, set allowDelete: true on it ` +
           `in streambus:topics, run \`pulumi up\`, then remove it and run \`pulumi up\` again. To keep the topic ` +
-          `and stop managing it, run \`pulumi state delete <its URN>\` (\`pulumi stack --show-urns\` lists them).`,
+          `and stop managing it, run \`pulumi state delete <its URN>\` (\`pulumi stack --show-urns\` lists them). ` +
+          `If the whole cluster is gone for good, see docs/cluster-config.md, "Destroying a stack whose cluster is gone".`,
       );
     }
     try {
       await withCluster(props, (c) => c.admin.deleteTopic(props.name));
       log(`streambus: topic ${props.name} deleted with its data (allowDelete: true)`);
     } catch (error) {
-      throw explain(error, `topic ${props.name} delete`);
+      if (!everyBrokerRefused(error)) throw explain(error, what);
+      if (!clusterGoneConsent()) throw clusterGoneError(error, what);
+      log(clusterGoneWarning(props.name));
     }
   },
 };
