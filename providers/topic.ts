@@ -114,12 +114,14 @@ const CONFIG_FIELDS = TOPIC_FIELDS.filter((f) => f.contract.startsWith("config."
   key: field.contract.slice("config.".length),
 }));
 
-/** What the cluster's config gives a topic that does not set `key` itself; undefined: no counterpart. */
-function clusterValue(config: ClusterConfig, key: string): unknown {
-  if (key === "retention_ms") return config.retention.max_age_s * 1000;
-  if (key === "retention_bytes") return config.retention.max_bytes;
-  return undefined;
-}
+/**
+ * The keys a topic that does not set them takes from the cluster's config, and what it gives. A key
+ * with no counterpart there (`cleanup_policy`) has a fixed default: only its value can drift.
+ */
+const FROM_CLUSTER: Readonly<Record<string, (config: ClusterConfig) => unknown>> = {
+  retention_ms: (config) => config.retention.max_age_s * 1000,
+  retention_bytes: (config) => config.retention.max_bytes,
+};
 
 /** The keys a topic sets itself; `exact` is false when they were judged by value (an older broker). */
 interface OwnKeys {
@@ -138,7 +140,7 @@ async function ownKeys(cluster: Cluster, live: Topic): Promise<OwnKeys> {
   const config = await cluster.admin.config();
   const keys = CONFIG_FIELDS.filter(({ key }) => {
     const value = (live.config as Record<string, unknown>)[key];
-    const inherited = clusterValue(config, key);
+    const inherited = FROM_CLUSTER[key]?.(config);
     return value !== undefined && inherited !== undefined && value !== inherited;
   }).map(({ key }) => key);
   return { keys: new Set(keys), exact: false };
@@ -149,7 +151,8 @@ async function ownKeys(cluster: Cluster, live: Topic): Promise<OwnKeys> {
  * where the topic's own keys differ from what the stack declares, that too, so that refresh and
  * the drift check see it and the next `pulumi up` writes the declared keys back:
  * - a key the stack leaves out that the topic sets itself (a retention set by hand): its live value;
- * - a key the stack declares that the topic does not set (it follows the cluster's): `null`.
+ * - a key the stack declares that the topic does not set, so it follows the cluster's (a key the
+ *   cluster's config gives, `FROM_CLUSTER`): `null`.
  * A value the broker only echoes from the cluster's config stays out: no false drift.
  */
 function declaredFrom(news: TopicInputs, live: Topic, own?: OwnKeys): TopicOutputs {
@@ -159,7 +162,7 @@ function declaredFrom(news: TopicInputs, live: Topic, own?: OwnKeys): TopicOutpu
     const value = (live.config as Record<string, unknown>)[key];
     if (!declared && own?.keys.has(key) && value !== undefined)
       setPath(out, field.key, valueFromContract(field, value));
-    if (declared && own?.exact && !own.keys.has(key)) setPath(out, field.key, null);
+    if (declared && own?.exact && !own.keys.has(key) && key in FROM_CLUSTER) setPath(out, field.key, null);
   }
   return out as unknown as TopicOutputs;
 }
