@@ -50,3 +50,25 @@ export interface Command {
   /** Runs it; resolves to the exit code. */
   run(ctx: CommandContext, args: CommandArgs): Promise<number>;
 }
+
+/**
+ * `command` with the CLI's one rule kept around it (`Output.finish`): a `✗` line if and only if a
+ * non-zero exit, and the `--json` document carrying the same lines and exit code. The registry
+ * wraps every command it loads, so a command added later keeps the rule without knowing of it.
+ */
+export function withVerdict(command: Command): Command {
+  return {
+    ...command,
+    async run(ctx, args) {
+      let code: number;
+      try {
+        code = await command.run(ctx, args);
+      } catch (error) {
+        // What was found before the error is still written; the error decides the exit code.
+        ctx.out.flush();
+        throw error;
+      }
+      return ctx.out.finish(code, command.name);
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Command } from "./command";
+import { withVerdict, type Command } from "./command";
 
 /**
  * Every command in `cli/commands/`: each module there that exports `command`. Found at run
@@ -24,7 +24,7 @@ export function loadCommandsReporting(dir = join(__dirname, "commands")): {
     if (!/\.(js|ts)$/.test(file) || /\.(d|test)\.ts$|\.test\.js$/.test(file)) continue;
     try {
       const mod = require(join(dir, file)) as { command?: Command };
-      if (mod.command) commands.push(mod.command);
+      if (mod.command) commands.push(withVerdict(mod.command));
     } catch (error) {
       broken.push({ name: file.replace(/\.(js|ts)$/, ""), error });
     }

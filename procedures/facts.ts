@@ -12,7 +12,10 @@ export interface BrokerProbe {
   url: string;
   /** Its state in the member list (`active`, `learner`, `draining`, …). */
   memberState: Member["state"];
-  /** `healthy`/`unhealthy` as `/health` says, `unreachable` when it did not answer. */
+  /**
+   * `healthy`/`unhealthy` as `/health` says, `unreachable` when it did not answer. `checkHealth`
+   * also makes `unhealthy` a broker whose `/health` answers while its admin API fails.
+   */
   status: "healthy" | "unhealthy" | "unreachable";
   /** Its Raft role, when it said. */
   role?: RaftRole;

@@ -58,6 +58,15 @@ export function checkHealth(cluster: Cluster, opts: HealthOptions = {}): Promise
       cluster.admin.partitionsHealth(ctx.call),
       cluster.admin.partitions(ctx.call),
     ]);
+    // `/health` answers apart from the admin API: a broker that says healthy there while its
+    // admin calls fail (`HTTP 500` on each) is not healthy, whatever its `/health` says.
+    const adminDown = new Map(judged.views.filter((v) => !v.reachable).map((v) => [v.brokerId, v.error]));
+    for (const b of brokers) {
+      if (b.status === "healthy" && adminDown.has(b.brokerId)) {
+        b.status = "unhealthy";
+        b.reason = `its admin API does not answer: ${adminDown.get(b.brokerId) ?? "no answer"}`;
+      }
+    }
     const live = new Set(brokers.filter((b) => b.status === "healthy").map((b) => b.brokerId));
     const quorum = {
       ok: judged.ok,

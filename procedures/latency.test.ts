@@ -60,3 +60,49 @@ describe("the error rate: one definition, errors per second of one broker, every
     expect(errorRatePromQL('job="sb"', "2m")).toBe('sum by (broker_id) (rate(errors_total{job="sb"}[2m]))');
   });
 });
+
+/** One broker's scrape with a `request_duration_seconds` histogram: `slow` requests of 2 s and `fast` of 5 ms. */
+function durations(op: string, fast: number, slow: number): Scrape {
+  const bucket = (le: string, n: number) => `request_duration_seconds_bucket{op="${op}",le="${le}"} ${n}`;
+  return parsePrometheusText(
+    [
+      "# TYPE request_duration_seconds histogram",
+      bucket("0.01", fast),
+      bucket("1", fast),
+      bucket("2.5", fast + slow),
+      bucket("+Inf", fast + slow),
+      `request_duration_seconds_sum{op="${op}"} ${fast * 0.005 + slow * 2}`,
+      `request_duration_seconds_count{op="${op}"} ${fast + slow}`,
+    ].join("\n") + "\n",
+  );
+}
+
+describe("latency is judged over the window, and only where the window saw requests", () => {
+  it("an op slowed by a fault since cleared, idle in the window, is not judged and is no problem", () => {
+    // 10 requests of 2 s before the window (a latency fault), none in it.
+    const first = new Map([[1, durations("topics", 0, 10)]]);
+    const second = new Map([[1, durations("topics", 0, 10)]]);
+    const r = judgeLatency(first, second, 3_000);
+    expect(r.ops).toEqual([
+      expect.objectContaining({ op: "topics", requests: 0, judged: false, p99: Number.NaN }),
+    ]);
+    expect(r.problems).toEqual([]);
+  });
+
+  it("an op with requests in the window is judged on them alone", () => {
+    const first = new Map([[1, durations("topics", 0, 10)]]);
+    const fastNow = new Map([[1, durations("topics", 50, 10)]]);
+    const fast = judgeLatency(first, fastNow, 3_000);
+    expect(fast.ops[0]).toMatchObject({ requests: 50, judged: true });
+    expect(fast.ops[0]!.p99).toBeLessThan(0.01);
+    expect(fast.problems).toEqual([]);
+    const slowNow = new Map([[1, durations("topics", 0, 20)]]);
+    expect(judgeLatency(first, slowNow, 3_000).problems).toEqual(["topics: p99 2.48s is above 1.00s"]);
+  });
+
+  it("a broker without a first scrape adds nothing to the window", () => {
+    const first = new Map<number, Scrape>();
+    const second = new Map([[1, durations("topics", 0, 10)]]);
+    expect(judgeLatency(first, second, 3_000).ops).toEqual([]);
+  });
+});

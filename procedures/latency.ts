@@ -27,9 +27,14 @@ export interface OpLatency {
   op: string;
   /** Requests in the window. */
   requests: number;
-  /** Whether the quantiles are since the broker started, because the window saw no request. */
-  sinceStart: boolean;
-  /** Quantiles of request duration, in seconds (NaN with no requests ever). */
+  /**
+   * Whether its p99 was judged: only with requests in the window. An op idle in the window is not
+   * judged (its quantiles are NaN, `null` in JSON): what it did before the window (a latency fault
+   * since cleared) says nothing of now, and a histogram since the broker started would keep a
+   * scheduled check red until the broker restarts.
+   */
+  judged: boolean;
+  /** Quantiles of request duration over the window, in seconds (NaN when not judged). */
   p50: number;
   /** 95th percentile, seconds. */
   p95: number;
@@ -45,7 +50,7 @@ export interface OpLatency {
 
 /** The runbook's latency diagnosis, as data. */
 export interface LatencyReport {
-  /** No op over the p99 limit, no broker over the error-rate limit, and every broker scraped. */
+  /** No op judged over the p99 limit, no broker over the error-rate limit, and every broker scraped. */
   ok: boolean;
   /** The window between the two scrapes, in ms. */
   windowMs: number;
@@ -116,10 +121,17 @@ export function judgeLatency(
       errorsPerSecond: brokerErrorRate(first.get(brokerId), now, windowMs),
     }))
     .sort((a, b) => a.brokerId - b.brokerId);
-  const ops = opsOf(sumScrapes([...first.values()]), sumScrapes([...second.values()]), windowMs);
+  // Only brokers scraped at both ends of the window count: a broker missing from the first round
+  // would add its whole counters to the window's.
+  const both = [...second.keys()].filter((id) => first.has(id));
+  const ops = opsOf(
+    sumScrapes(both.map((id) => first.get(id)!)),
+    sumScrapes(both.map((id) => second.get(id)!)),
+    windowMs,
+  );
   const problems: string[] = [];
   for (const o of ops) {
-    if (o.p99 > p99Limit)
+    if (o.judged && o.p99 > p99Limit)
       problems.push(`${o.op}: p99 ${formatSeconds(o.p99)} is above ${formatSeconds(p99Limit)}`);
   }
   for (const b of brokers) {
@@ -133,31 +145,36 @@ export function judgeLatency(
   return { ops: ops.sort((a, b) => (b.p99 || 0) - (a.p99 || 0)), brokers, problems };
 }
 
-/** Per op: quantiles over the window (`now - before`), or since start when the window saw nothing. */
+/**
+ * Per op: the requests, quantiles and errors over the window (`now - before`). An op without a
+ * request in the window is not judged (NaN quantiles); without `before` (the first scrape failed)
+ * there is no window, and no op is judged.
+ */
 export function opsOf(before: Scrape | undefined, now: Scrape, windowMs: number): OpLatency[] {
   const ops = new Set(select(now, "request_duration_seconds_count").map((s) => s.labels.op ?? ""));
   for (const s of select(now, "errors_total")) ops.add(s.labels.op ?? "");
   return [...ops].map((op) => {
-    const nowBuckets = bucketsOf(now, "request_duration_seconds", { op });
     const delta = before
-      ? subtract(nowBuckets, bucketsOf(before, "request_duration_seconds", { op }))
-      : nowBuckets;
-    const useDelta = (delta[delta.length - 1]?.count ?? 0) > 0;
-    const buckets = useDelta ? delta : nowBuckets;
-    const sum = (s: Scrape | undefined, name: string) =>
-      select(s ?? { samples: [], types: {} }, name, { op }).reduce((a, x) => a + x.value, 0);
-    const errors = Math.max(0, sum(now, "errors_total") - (before ? sum(before, "errors_total") : 0));
-    const requests = useDelta ? (delta[delta.length - 1]?.count ?? 0) : 0;
+      ? subtract(
+          bucketsOf(now, "request_duration_seconds", { op }),
+          bucketsOf(before, "request_duration_seconds", { op }),
+        )
+      : [];
+    const requests = delta[delta.length - 1]?.count ?? 0;
+    const judged = requests > 0;
+    const sum = (s: Scrape, name: string) => select(s, name, { op }).reduce((a, x) => a + x.value, 0);
+    const errors = before ? Math.max(0, sum(now, "errors_total") - sum(before, "errors_total")) : 0;
+    const quantile = (q: number) => (judged ? histogramQuantile(q, delta) : Number.NaN);
     return {
       op,
       requests,
-      sinceStart: !useDelta,
-      p50: histogramQuantile(0.5, buckets),
-      p95: histogramQuantile(0.95, buckets),
-      p99: histogramQuantile(0.99, buckets),
+      judged,
+      p50: quantile(0.5),
+      p95: quantile(0.95),
+      p99: quantile(0.99),
       errors,
       errorsPerSecond: windowMs > 0 ? errors / (windowMs / 1000) : 0,
-      errorRatio: requests > 0 && useDelta ? errors / requests : 0,
+      errorRatio: judged ? errors / requests : 0,
     };
   });
 }

@@ -25,12 +25,11 @@ export const command: Command = {
     for (const b of r.brokers) {
       const role = b.role === "leader" ? " (leader)" : b.role === "learner" ? " (learner)" : "";
       const state = b.memberState === "active" || b.memberState === "learner" ? "" : `, ${b.memberState}`;
+      const text = `broker-${b.brokerId}: ${b.status}${b.reason ? ` (${b.reason})` : ""}${state}`;
       if (b.status === "healthy") out.check(true, `broker-${b.brokerId}: healthy${role}${state}`);
-      else
-        out.check(
-          b.memberState === "learner",
-          `broker-${b.brokerId}: ${b.status}${b.reason ? ` (${b.reason})` : ""}${state}`,
-        );
+      // A learner (registered, not joined yet) is not expected to be healthy: a state, not a finding.
+      else if (b.memberState === "learner") out.state(text);
+      else out.check(false, text);
     }
     const q = r.quorum;
     const counts = `${q.liveVoters.length}/${q.voters.length}`;

@@ -6,7 +6,8 @@ import { EXIT } from "../errors";
 export const command: Command = {
   name: "latency",
   order: 110,
-  summary: "request-duration quantiles and error rates per op from /metrics, and the slowest queries",
+  summary:
+    "request-duration quantiles and error rates per op over a --sample window of /metrics (an op without requests in it is not judged), and the slowest queries",
   usage: "[--sample 5s] [--top 10]",
   options: { sample: { type: "string" }, top: { type: "string" } },
   async run(ctx, { values }) {
@@ -22,16 +23,20 @@ export const command: Command = {
     });
     const { out } = ctx;
     out.document(r);
-    // Ops that saw neither a request nor an error in the window say nothing worth a line. An op
-    // is judged by its p99; errors are judged per broker (the HighErrorRate alert's measure).
-    for (const o of r.ops.filter((x) => x.requests > 0 || x.errors > 0)) {
+    const window = `${(r.windowMs / 1000).toFixed(1)}s`;
+    // An op is judged by its p99 over the window, and only with requests in it; errors are
+    // judged per broker (the HighErrorRate alert's measure).
+    for (const o of r.ops.filter((x) => x.judged)) {
       const bad = r.problems.some((p) => p.startsWith(`${o.op}:`));
       out.check(
         !bad,
         `${o.op}: p50 ${formatSeconds(o.p50)}, p95 ${formatSeconds(o.p95)}, p99 ${formatSeconds(o.p99)}; ` +
-          `${o.errorsPerSecond.toFixed(1)} errors/s (${(o.errorRatio * 100).toFixed(1)}%) over ${(r.windowMs / 1000).toFixed(1)}s`,
+          `${o.errorsPerSecond.toFixed(1)} errors/s (${(o.errorRatio * 100).toFixed(1)}%) over ${window}`,
       );
     }
+    const idle = r.ops.filter((x) => !x.judged).map((x) => x.op);
+    if (idle.length > 0)
+      out.state(`not judged (no requests in the ${window} window): ${idle.sort().join(", ")}`);
     for (const b of r.brokers.filter((x) => x.errorsPerSecond > 0)) {
       const bad = r.problems.find((p) => p.startsWith(`broker-${b.brokerId}:`));
       out.check(

@@ -32,6 +32,7 @@ export const command: Command = {
         ? `Balance: balanced (replicas: ${per})`
         : `Balance: ${describeBalance(r.balance, cluster.members)}`,
     );
-    return r.ok ? EXIT.ok : EXIT.failed;
+    // Unbalanced replicas are a finding, as in `health`: its `✗ Balance` line says what is off.
+    return r.ok && r.balance.balanced ? EXIT.ok : EXIT.failed;
   },
 };

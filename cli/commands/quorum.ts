@@ -7,7 +7,7 @@ export const command: Command = {
   name: "quorum",
   order: 20,
   summary:
-    "each broker's view of leader and term; more than one leader, no leader or disagreeing terms are named",
+    "each broker's view of leader and term; more than one leader, no leader, disagreeing terms or a broker that does not answer are named (exit 1)",
   usage: "",
   async run(ctx) {
     const cluster = await ctx.cluster();
@@ -32,6 +32,8 @@ export const command: Command = {
         true,
         `Raft: one leader (broker-${r.leaderId}), term ${r.highestTerm}, ${r.reachableVoters.length}/${r.voters.length} voters answer`,
       );
-    return r.ok ? EXIT.ok : EXIT.failed;
+    // A broker that does not answer is a finding (its `✗` line above) even while the others keep a
+    // quorum: a scheduled check must not stay green with a broker gone.
+    return r.findings.length === 0 ? EXIT.ok : EXIT.failed;
   },
 };

@@ -32,7 +32,8 @@ export async function removeStep(
   });
   ctx.out.document(report);
   if (report.overriddenGuards.length)
-    ctx.out.check(false, `guards overridden by --force: ${report.overriddenGuards.join(", ")}`);
+    // A warning, not a finding: the operator asked for it, and the step succeeded.
+    ctx.out.warning(`guards overridden by --force: ${report.overriddenGuards.join(", ")}`);
   return { id, report };
 }
 

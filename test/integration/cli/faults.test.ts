@@ -29,12 +29,20 @@ afterEach(async () => {
 const run = (args: string[], ids: number[]) => runCli(args, { STREAMBUS_BROKERS: t.urls(...ids).join(",") });
 
 describe("checks under faults", () => {
-  it("a broker that answers 500 to every admin call, listed first: health, quorum, partitions, members pass", async () => {
+  it("a broker that answers 500 to every admin call, listed first: partitions and members pass through another broker; health and quorum name it and exit 1", async () => {
     await t.fault({ broker_id: 1, error_rate: 1 });
-    for (const command of ["health", "quorum", "partitions", "members"]) {
+    for (const command of ["partitions", "members"]) {
       const r = await run([command], [1, 2, 3]);
       expect({ command, code: r.code, stderr: r.stderr }).toEqual({ command, code: 0, stderr: "" });
     }
+    // Its `/health` still answers "healthy": the admin API is what fails, and health says so.
+    const h = await run(["health"], [1, 2, 3]);
+    expect({ code: h.code, stderr: h.stderr }).toEqual({ code: 1, stderr: "" });
+    expect(h.stdout).toContain("✗ broker-1: unhealthy (its admin API does not answer: HTTP 500 internal)");
+    expect(h.stdout).toMatch(/^✓ Raft: quorum OK \(2\/3\)$/m);
+    const q = await run(["quorum"], [1, 2, 3]);
+    expect({ code: q.code, stderr: q.stderr }).toEqual({ code: 1, stderr: "" });
+    expect(q.stdout).toContain("✗ broker-1: unreachable (HTTP 500 internal)");
   });
 
   it("a split brain: health names it in either broker order, with the lines quorum prints", async () => {
