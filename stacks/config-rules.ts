@@ -1,5 +1,6 @@
 import { X509Certificate, createPrivateKey } from "node:crypto";
 import type { ParsedStackConfig } from "./config-schema";
+import { formatSize } from "./units";
 
 /**
  * The stack config's cross-field rules: the ones no single field can check. Each returns problems
@@ -60,6 +61,9 @@ export function crossFieldProblems(config: ParsedFields): ConfigProblem[] {
 
   if (config.aws !== undefined && platform === "aws") problems.push(...awsProblems(config.aws, ids?.length));
 
+  if (brokers !== undefined && platform !== undefined && config.testCluster !== undefined)
+    problems.push(...tooFewForTopicsProblems(brokers, config.topics ?? [], platform, config.testCluster));
+
   const names = new Set<string>();
   (config.topics ?? []).forEach((topic, i) => {
     if (topic === undefined) return;
@@ -67,9 +71,13 @@ export function crossFieldProblems(config: ParsedFields): ConfigProblem[] {
       add(["topics", i, "name"], `names topic "${topic.name}" twice: each topic once`);
     names.add(topic.name);
     if (ids !== undefined && topic.replicationFactor > ids.length) {
+      // The broker count is what to change: a topic's replication factor never changes once the
+      // topic exists (docs/cluster-config.md), so lowering it is no fix for a running cluster.
       add(
         ["topics", i, "replicationFactor"],
-        `is ${topic.replicationFactor}, more than the ${ids.length} broker(s) declared: at most ${ids.length}`,
+        `is ${topic.replicationFactor}, more than the ${ids.length} broker(s) declared: declare at least ` +
+          `${topic.replicationFactor} brokers (a topic's replication factor never changes once the topic exists): ` +
+          `\`${setBrokers(brokers ?? ids, Math.max(topic.replicationFactor, 3))}\``,
       );
     }
   });
@@ -87,7 +95,8 @@ export function crossFieldProblems(config: ParsedFields): ConfigProblem[] {
   if (compaction !== undefined && retention !== undefined && compaction.targetSize > retention.maxBytes) {
     add(
       ["compaction", "targetSize"],
-      "must not exceed retention.maxBytes (a segment larger than the log is kept)",
+      "must not exceed retention.maxBytes (a segment larger than the log is kept): " +
+        `\`pulumi config set --path streambus:compaction.targetSize ${formatSize(retention.maxBytes, "exact")}\``,
     );
   }
 
@@ -120,6 +129,49 @@ export function fewBrokersProblems(count: number, platform: string, testCluster:
         "single-node cluster, set streambus:testCluster: true",
     },
   ];
+}
+
+/**
+ * Fewer brokers than 3 where they are allowed (the emulator, a test cluster) but a topic wants 3
+ * replicas or more: the real problem is the broker count, not the topic. Fewer than 3 voters is
+ * also below the minimum the membership guards keep (`min_voters` refuses a change that leaves
+ * fewer), so the fix is to declare at least 3 brokers (more when a topic's replication factor
+ * asks for more), said once on `brokers`, before the topics' own lines.
+ */
+export function tooFewForTopicsProblems(
+  brokers: number | number[],
+  topics: ReadonlyArray<{ name: string; replicationFactor: number } | undefined>,
+  platform: string,
+  testCluster: boolean,
+): ConfigProblem[] {
+  const ids = brokerIdsOf(brokers);
+  const n = ids.length;
+  // Outside the emulator and a test cluster, fewBrokersProblems has said it already.
+  if (n >= 3 || !(testCluster || platform === "local")) return [];
+  const wanting = topics.flatMap((t) => (t !== undefined && t.replicationFactor > n ? [t] : []));
+  if (wanting.length === 0) return [];
+  const needed = Math.max(3, ...wanting.map((t) => t.replicationFactor));
+  return [
+    {
+      path: ["brokers"],
+      message:
+        `has ${n} broker${n === 1 ? "" : "s"}: fewer than 3 voters, the minimum the membership guards keep ` +
+        `(min_voters), and fewer than the replication factor of topic${wanting.length > 1 ? "s" : ""} ` +
+        `${wanting.map((t) => `"${t.name}" (${t.replicationFactor})`).join(", ")}, which never changes once a topic exists: ` +
+        `declare at least ${needed} brokers: \`${setBrokers(brokers, needed)}\``,
+    },
+  ];
+}
+
+/**
+ * The command that declares at least `count` brokers, in the form given: a count stays a count,
+ * a list keeps its ids and gains the lowest free ones.
+ */
+function setBrokers(brokers: number | number[], count: number): string {
+  if (typeof brokers === "number") return `pulumi config set streambus:brokers ${Math.max(brokers, count)}`;
+  const out = brokerIdsOf(brokers);
+  for (let id = 1; out.length < count; id++) if (!out.includes(id)) out.push(id);
+  return `pulumi config set streambus:brokers '${JSON.stringify(out.sort((a, b) => a - b))}'`;
 }
 
 /** What the program should warn about on a valid config: a cluster that cannot lose a broker. */

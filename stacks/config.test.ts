@@ -209,7 +209,8 @@ const malformed: Array<[string, () => Record<string, unknown>, string]> = [
   [
     "a replication factor above the brokers",
     () => ({ ...local(), topics: [{ name: "e", partitions: 3, replicationFactor: 5 }] }),
-    "streambus:topics[0].replicationFactor: is 5, more than the 3 broker(s) declared: at most 3",
+    "streambus:topics[0].replicationFactor: is 5, more than the 3 broker(s) declared: declare at least 5 brokers " +
+      "(a topic's replication factor never changes once the topic exists): `pulumi config set streambus:brokers 5`",
   ],
   [
     "a topic twice",
@@ -313,12 +314,76 @@ function subnet(id: string, zone: string) {
   return { id: `subnet-${id}`, availabilityZone: `us-east-1${zone}` };
 }
 
+/** Blocks and lists given as something else: zod's own wording ("Invalid input: ...") once leaked here. */
+const misshapen: Array<[string, () => Record<string, unknown>, string]> = [
+  [
+    "a block given as a single value",
+    () => ({ ...local(), local: "http://127.0.0.1:7070" }),
+    "streambus:local: must be a block of keys (controlUrl, racks, outputDir), not a single value " +
+      '(got "http://127.0.0.1:7070"); e.g. `pulumi config set --path streambus:local.controlUrl http://127.0.0.1:7070`',
+  ],
+  [
+    "an empty list of racks",
+    () => ({ ...local(), local: { controlUrl: "http://127.0.0.1:7070", racks: [] } }),
+    "streambus:local.racks: must list at least one item (it is empty) (got []); " +
+      "e.g. `pulumi config set --path 'streambus:local.racks[0]' a`",
+  ],
+  [
+    "retention as a duration",
+    () => ({ ...local(), retention: "7d" }),
+    'streambus:retention: must be a block of keys (maxBytes, maxAge), not a single value (got "7d"); ' +
+      "e.g. `pulumi config set --path streambus:retention.maxBytes 100GB`",
+  ],
+  [
+    "no subnets",
+    () => withAws({ subnets: [] }),
+    "streambus:aws.subnets: must be a list of {id, availabilityZone} (got []); e.g. " +
+      "`pulumi config set --path 'streambus:aws.subnets[0].id' subnet-0abc12` and " +
+      "`pulumi config set --path 'streambus:aws.subnets[0].availabilityZone' us-east-1a`",
+  ],
+  [
+    "quotas for a client as a number",
+    () => ({ ...local(), quotas: { clients: { "billing-app": 5 } } }),
+    "streambus:quotas.clients.billing-app: must be a block of keys (produceRate, consumeRate), not a single value " +
+      "(got 5); e.g. `pulumi config set --path 'streambus:quotas.clients[\"billing-app\"].produceRate' 5000`",
+  ],
+  [
+    "an empty namespace",
+    () => ({ ...kube(), kubernetes: { image: "x", adminAccess: { namespaces: [""] } } }),
+    'streambus:kubernetes.adminAccess.namespaces[0]: must be a namespace (got ""); ' +
+      "e.g. `pulumi config set --path 'streambus:kubernetes.adminAccess.namespaces[0]' monitoring`",
+  ],
+];
+
+/** zod's own English, which must never reach a user. */
+const ZOD_WORDING =
+  /Invalid (input|option|key|element|URL|string|number)|Too (small|big)|Unrecognized key|expected \w+, received|>=\d/;
+
 describe("malformed configs", () => {
   it("has at least 20 cases", () => expect(malformed.length).toBeGreaterThanOrEqual(20));
 
   it.each(malformed)("%s fails naming the key", (_what, make, expected) => {
     expect(() => parseStackConfig(make())).toThrow(expected);
   });
+
+  it.each(misshapen)(
+    "%s fails naming the key, what it must be, what was given and a fix",
+    (_what, make, expected) => {
+      expect(() => parseStackConfig(make())).toThrow(expected);
+    },
+  );
+
+  it.each([...malformed, ...misshapen])(
+    "%s: no zod wording, and a `pulumi config` fix on every line",
+    (_what, make) => {
+      const problems = problemsOf(make());
+      for (const problem of problems) {
+        expect(problem).toMatch(/^streambus:[\w.[\]"-]+: /);
+        expect(problem).not.toMatch(ZOD_WORDING);
+        expect(problem).toMatch(/`pulumi config (set|rm) [^`]+`/);
+      }
+    },
+  );
 
   it("reports several problems together, one line each", () => {
     const problems = problemsOf({
@@ -392,6 +457,38 @@ describe("every problem in one pass", () => {
     const error = new StackConfigError(["streambus:brokers: must be 3"]);
     expect(pulumi.RunError.isInstance(error)).toBe(true);
     expect(error.message).toBe("invalid stack config (1 problem):\n  - streambus:brokers: must be 3");
+  });
+});
+
+describe("fewer brokers than a topic's replication factor", () => {
+  it("names the broker count first, with the guards' minimum, and never asks for a smaller replication factor", () => {
+    // Pulumi.local.yaml's topic `clicks` has replication factor 3; the operator sets brokers: [1].
+    const problems = problemsOf({ ...local(), brokers: [1] });
+    expect(problems).toEqual([
+      "streambus:brokers: has 1 broker: fewer than 3 voters, the minimum the membership guards keep (min_voters), " +
+        'and fewer than the replication factor of topic "clicks" (3), which never changes once a topic exists: ' +
+        "declare at least 3 brokers: `pulumi config set streambus:brokers '[1,2,3]'` (got [1])",
+      "streambus:topics[0].replicationFactor: is 3, more than the 1 broker(s) declared: declare at least 3 brokers " +
+        "(a topic's replication factor never changes once the topic exists): " +
+        "`pulumi config set streambus:brokers '[1,2,3]'` (got 3)",
+    ]);
+    expect(problems.join("\n")).not.toMatch(/at most 1|replicationFactor 1/);
+  });
+
+  it("keeps the form given: a count stays a count, the largest factor sets the number", () => {
+    const problems = problemsOf({
+      ...emulator(),
+      brokers: 2,
+      topics: [
+        { name: "a", partitions: 1, replicationFactor: 3 },
+        { name: "b", partitions: 1, replicationFactor: 5 },
+      ],
+    });
+    expect(problems[0]).toContain(
+      'replication factor of topics "a" (3), "b" (5), which never changes once a topic exists: ' +
+        "declare at least 5 brokers: `pulumi config set streambus:brokers 5`",
+    );
+    expect(problems).toHaveLength(3);
   });
 });
 
