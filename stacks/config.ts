@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
 import {
   brokerIdsOf,
   configWarnings,
@@ -8,6 +7,14 @@ import {
   type ConfigProblem,
   type ParsedFields,
 } from "./config-rules";
+import {
+  CONFIG_NAMESPACE,
+  describeIssue,
+  describeValue,
+  formatKey,
+  valueAt,
+  withFix,
+} from "./config-messages";
 import { stackConfigSchema, type ParsedStackConfig } from "./config-schema";
 
 /**
@@ -18,8 +25,7 @@ import { stackConfigSchema, type ParsedStackConfig } from "./config-schema";
 
 export { configWarnings };
 
-/** The project's config namespace: keys are `streambus:<key>`. */
-export const CONFIG_NAMESPACE = "streambus";
+export { CONFIG_NAMESPACE, describeIssue, formatKey } from "./config-messages";
 
 /** Where brokers run. */
 export type Platform = ParsedStackConfig["platform"];
@@ -82,86 +88,6 @@ export class StackConfigError extends pulumi.RunError {
 
 const SECRET_KEYS = new Set(["adminToken", "sshPrivateKey"]);
 
-/** `["aws", "subnets", 1, "id"]` → `streambus:aws.subnets[1].id`. */
-export function formatKey(path: ReadonlyArray<PropertyKey>): string {
-  let key = "";
-  for (const segment of path) {
-    key += typeof segment === "number" ? `[${segment}]` : `${key === "" ? "" : "."}${String(segment)}`;
-  }
-  return `${CONFIG_NAMESPACE}:${key === "" ? "<root>" : key}`;
-}
-
-function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): unknown {
-  let value: unknown = raw;
-  for (const segment of path) {
-    if (value === null || typeof value !== "object") return undefined;
-    value = (value as Record<PropertyKey, unknown>)[segment];
-  }
-  return value;
-}
-
-/** Secrets inside a block: `tls.caKey`. */
-function isSecretPath(path: ReadonlyArray<PropertyKey>): boolean {
-  if (typeof path[0] === "string" && SECRET_KEYS.has(path[0])) return true;
-  return path[0] === "tls" && path[1] === "caKey";
-}
-
-function describeValue(path: ReadonlyArray<PropertyKey>, value: unknown): string {
-  if (isSecretPath(path)) return "(value hidden)";
-  if (value === undefined) return "nothing (the key is missing)";
-  const json = JSON.stringify(value);
-  return json.length > 80 ? `${json.slice(0, 77)}...` : json;
-}
-
-/** The keys a strict object at `path` of the schema allows, for "unknown key" messages. */
-function allowedKeysAt(path: ReadonlyArray<PropertyKey>): string[] {
-  let schema: z.core.$ZodType | undefined = stackConfigSchema;
-  const unwrap = (s: z.core.$ZodType | undefined): z.core.$ZodType | undefined => {
-    let current = s;
-    for (let i = 0; i < 10 && current !== undefined; i++) {
-      const def = current._zod.def as { innerType?: z.core.$ZodType; in?: z.core.$ZodType };
-      if (def.innerType !== undefined) current = def.innerType;
-      else if (current._zod.def.type === "pipe" && def.in !== undefined) current = def.in;
-      else break;
-    }
-    return current;
-  };
-  for (const segment of path) {
-    schema = unwrap(schema);
-    const def = schema?._zod.def as
-      | {
-          type: string;
-          shape?: Record<string, z.core.$ZodType>;
-          element?: z.core.$ZodType;
-          valueType?: z.core.$ZodType;
-        }
-      | undefined;
-    if (def?.type === "object") schema = def.shape?.[String(segment)];
-    else if (def?.type === "array") schema = def.element;
-    else if (def?.type === "record") schema = def.valueType;
-    else return [];
-  }
-  const def = unwrap(schema)?._zod.def as { type: string; shape?: Record<string, unknown> } | undefined;
-  return def?.type === "object" ? Object.keys(def.shape ?? {}) : [];
-}
-
-/**
- * The problems of a zod issue, one line each: the key, what it must be, and the value given
- * (secrets hidden). One issue can name several unknown keys: each is a problem of its own.
- */
-export function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string[] {
-  if (issue.code === "unrecognized_keys") {
-    const allowed = allowedKeysAt(issue.path);
-    return issue.keys.map(
-      (k) => `${formatKey([...issue.path, k])}: unknown key; allowed here: ${allowed.join(", ")}`,
-    );
-  }
-  const message = issue.message.startsWith("must") ? issue.message : `must be valid: ${issue.message}`;
-  return [
-    `${formatKey(issue.path)}: ${message} (got ${describeValue(issue.path, valueAt(raw, issue.path))})`,
-  ];
-}
-
 /**
  * Each top-level field of `raw` parsed on its own, keeping those that are valid (and each valid
  * topic at its index): what the cross-field rules check when the whole config does not parse.
@@ -188,7 +114,7 @@ function describeProblem(problem: ConfigProblem, raw: unknown): string {
     value === undefined || problem.message.includes("got ")
       ? ""
       : ` (got ${describeValue(problem.path, value)})`;
-  return `${formatKey(problem.path)}: ${problem.message}${got}`;
+  return `${formatKey(problem.path)}: ${problem.message}${got}${withFix(problem.message, problem.path)}`;
 }
 
 function isSecretValue(value: unknown): boolean {
@@ -231,6 +157,30 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
     adminToken: adminToken as pulumi.Input<string> | undefined,
     sshPrivateKey: sshPrivateKey as pulumi.Input<string>,
   } as StackConfig;
+}
+
+/** How each secret key is set again as a secret, its value as the command reads it. */
+const SET_SECRET: Record<string, string> = {
+  adminToken: `pulumi config set --secret ${CONFIG_NAMESPACE}:adminToken <token>`,
+  sshPrivateKey: `pulumi config set --secret ${CONFIG_NAMESPACE}:sshPrivateKey -- "$(cat key.pem)"`,
+  "tls.caKey": `pulumi config set --secret --path ${CONFIG_NAMESPACE}:tls.caKey -- "$(cat ca.key)"`,
+};
+
+/**
+ * The problem of a secret key stored in plaintext: it already sits in clear in the stack's file
+ * (`Pulumi.<stack>.yaml`), so the fix is to remove it, set it again as a secret, and, when that
+ * file was ever committed, to rotate the value, which the file's git history keeps.
+ */
+export function plaintextSecretProblem(key: string, stack: string): string {
+  const file = `Pulumi.${stack}.yaml`;
+  const full = `${CONFIG_NAMESPACE}:${key}`;
+  const rm = `pulumi config rm${key.includes(".") ? " --path" : ""} ${full}`;
+  const what = key === "adminToken" ? "token" : key === "sshPrivateKey" ? "key pair" : "CA";
+  return (
+    `${full}: must be set as a secret: \`${SET_SECRET[key] ?? `pulumi config set --secret ${full} ...`}\`; ` +
+    `it is stored in clear in ${file} now: remove it first with \`${rm}\`, then set it as above. ` +
+    `If ${file} was ever committed, the old value stays in that file's git history: rotate the ${what}`
+  );
 }
 
 /** A config value as Pulumi stores it (a string), parsed as JSON when it is JSON. */
@@ -281,11 +231,7 @@ export function loadConfig(): StackConfig {
     return parsed;
   } catch (error) {
     if (!(error instanceof StackConfigError)) throw error;
-    const plaintext = plaintextSecrets.map((key) =>
-      key === "tls.caKey"
-        ? `${prefix}tls.caKey: must be set as a secret: \`pulumi config set --secret --path ${prefix}tls.caKey -- "$(cat ca.key)"\``
-        : `${formatKey([key])}: must be set as a secret: \`pulumi config set --secret ${prefix}${key} ...\``,
-    );
+    const plaintext = plaintextSecrets.map((key) => plaintextSecretProblem(key, pulumi.getStack()));
     throw new StackConfigError([...error.problems, ...plaintext]);
   }
 }

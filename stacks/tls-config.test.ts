@@ -89,8 +89,9 @@ describe("streambus:tls", () => {
     for (const problems of [wrongKey, problemsOf({ ...kube(), tls: { caKey: ca.privateKey } })])
       expect(problems.join("\n")).not.toContain(ca.privateKey.split("\n")[1]!.slice(0, 20));
     expect(problemsOf({ ...kube(), tls: { enabled: "yes", port: 1 } })).toEqual([
-      'streambus:tls.enabled: must be true or false (got "yes")',
-      "streambus:tls.port: unknown key; allowed here: enabled, caCertificate, caKey, validityDays",
+      'streambus:tls.enabled: must be true or false (got "yes"); e.g. `pulumi config set --path streambus:tls.enabled true`',
+      "streambus:tls.port: unknown key; allowed here: enabled, caCertificate, caKey, validityDays; " +
+        "remove it: `pulumi config rm --path streambus:tls.port`",
     ]);
   });
 });
