@@ -41,6 +41,8 @@ export class ClusterMembership extends pulumi.dynamic.Resource {
   declare public readonly unmanaged: pulumi.Output<number[]>;
   /** Guards that `streambus:force` overrode in the last change. */
   declare public readonly forcedGuards: pulumi.Output<string[]>;
+  /** Declared members that were offline (crashed) at the last `refresh`; undefined when none was. */
+  declare public readonly offline: pulumi.Output<number[] | undefined>;
 
   constructor(name: string, args: ClusterMembershipArgs, opts?: pulumi.CustomResourceOptions) {
     const inputs: Record<keyof MembershipOutputs, unknown> = {
@@ -54,6 +56,7 @@ export class ClusterMembership extends pulumi.dynamic.Resource {
       caCertificate: args.caCertificate,
       unmanaged: undefined,
       forcedGuards: undefined,
+      offline: undefined,
     };
     super(
       shimProvider<MembershipInputs, MembershipOutputs>("providers/membership"),

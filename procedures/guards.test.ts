@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Member } from "./contract";
-import { membershipGuards, type GuardFacts } from "./guards";
+import { leaderProblem, membershipGuards, type GuardFacts } from "./guards";
+import { judgeQuorum, type RaftView } from "./quorum";
 
 const member = (id: number, state: Member["state"] = "active"): Member => ({
   broker_id: id,
@@ -66,5 +67,74 @@ describe("membershipGuards (a whole change on one snapshot)", () => {
     const snapshot = facts([1, 2, 3], 3);
     snapshot.members.members.push(member(4, "learner"));
     expect(membershipGuards({ declared: [1, 2, 3], add: [], remove: [4] }, snapshot)).toEqual([]);
+  });
+});
+
+describe("leaderProblem (what keeps the leader guard from passing, in words)", () => {
+  const view = (
+    brokerId: number,
+    state: RaftView["state"],
+    leaderId: number | null,
+    term: number,
+  ): RaftView => ({
+    brokerId,
+    reachable: true,
+    state,
+    term,
+    leaderId,
+    stale: leaderId === null,
+    voters: [1, 2, 3],
+  });
+
+  it("one broker cut off from a leader the majority follows: names it, not 'no leader'", () => {
+    const report = judgeQuorum(
+      [view(1, "leader", 1, 5), view(2, "follower", 1, 5), view(3, "candidate", null, 8)],
+      [1, 2, 3],
+    );
+    expect(report.leaderId).toBeNull();
+    expect(leaderProblem(report)).toBe(
+      "broker 3 cannot see the leader: broker 1 leads at term 5 for brokers 1, 2, while broker 3 sees no leader; " +
+        "it is cut off from the others (a network partition) or just restarted",
+    );
+  });
+
+  it("nobody leads: says the cluster has no leader", () => {
+    const report = judgeQuorum(
+      [view(1, "candidate", null, 6), view(2, "candidate", null, 7), view(3, "candidate", null, 6)],
+      [1, 2, 3],
+    );
+    expect(leaderProblem(report)).toMatch(/^the cluster has no leader: no broker says it leads or sees one/);
+  });
+
+  it("a leader followed by a minority only is no leader of the cluster", () => {
+    const report = judgeQuorum(
+      [view(1, "leader", 1, 5), view(2, "candidate", null, 6), view(3, "candidate", null, 6)],
+      [1, 2, 3],
+    );
+    expect(leaderProblem(report)).toMatch(
+      /^the cluster has no single leader: no leader seen by brokers 2, 3/,
+    );
+  });
+
+  it("one leader every broker follows: no problem (a stopped broker is no leader problem)", () => {
+    const report = judgeQuorum(
+      [
+        view(1, "leader", 1, 5),
+        view(2, "follower", 1, 5),
+        { brokerId: 3, reachable: false, error: "refused" },
+      ],
+      [1, 2, 3],
+    );
+    expect(leaderProblem(report)).toBeNull();
+  });
+
+  it("the guard says the words of the snapshot", () => {
+    const f = membershipGuards(
+      { declared: [1, 2, 3, 4], add: [4], remove: [] },
+      facts([1, 2, 3], 3, { singleLeader: false, leaderProblem: "broker 3 cannot see the leader: …" }),
+    );
+    expect(f).toEqual([
+      { guard: "leader", message: "broker 3 cannot see the leader: … (see `streambus-ops quorum`)" },
+    ]);
   });
 });

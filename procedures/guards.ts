@@ -8,7 +8,7 @@ import type { MembersResponse, PartitionsHealthResponse, TopicsResponse } from "
 import { BrokerClient, type Cluster } from "./client";
 import { GuardError, type ProcedureContext } from "./common";
 import { unreachableReason } from "./facts";
-import { collectRaftViews, judgeQuorum, type RaftView } from "./quorum";
+import { collectRaftViews, judgeQuorum, type QuorumReport, type RaftView } from "./quorum";
 
 /** The facts the guards judge: one snapshot of the cluster. */
 export interface GuardFacts {
@@ -22,6 +22,12 @@ export interface GuardFacts {
   health: PartitionsHealthResponse;
   /** Whether every broker agrees on one leader (the quorum check's verdict). */
   singleLeader: boolean;
+  /**
+   * When `singleLeader` is false, what is wrong in words that name the brokers (see
+   * `leaderProblem`): no leader at all is not the same as one broker cut off from a leader the
+   * others follow. Absent: the generic words.
+   */
+  leaderProblem?: string;
 }
 
 /** One broken guard: its short name (`min_voters`, `replication`, `offline_partitions`, `leader`) and why. */
@@ -60,10 +66,54 @@ function offlineGuard(facts: Pick<GuardFacts, "health">): GuardFailure[] {
   ];
 }
 
-/** Refuses without a single leader. */
-function leaderGuard(facts: Pick<GuardFacts, "singleLeader">): GuardFailure[] {
+/** Refuses without a single leader, saying what the brokers see. */
+function leaderGuard(facts: Pick<GuardFacts, "singleLeader" | "leaderProblem">): GuardFailure[] {
   if (facts.singleLeader) return [];
-  return [{ guard: "leader", message: "the cluster has no single leader (see `streambus-ops quorum`)" }];
+  const problem = facts.leaderProblem ?? "the cluster has no single leader";
+  return [{ guard: "leader", message: `${problem} (see \`streambus-ops quorum\`)` }];
+}
+
+const brokersWord = (ids: readonly number[]) => `broker${ids.length > 1 ? "s" : ""} ${ids.join(", ")}`;
+
+/**
+ * What keeps a quorum report from naming one leader, in words (pure): a leader that a majority
+ * of the voters follows while some brokers do not see it ("broker 4 cannot see the leader"),
+ * more than one broker saying it leads, or no leader at all. Null when the report names one.
+ */
+export function leaderProblem(report: QuorumReport): string | null {
+  if (report.leaderId !== null) return null;
+  const up = report.views.filter((v) => v.reachable);
+  const leaders = up.filter((v) => v.state === "leader");
+  // The leader a majority of the voters follows (itself included): the cluster has one, and
+  // the brokers that name another or none are cut off from it (or have just restarted).
+  const voters = report.voters;
+  for (const leader of [...leaders].sort((a, b) => (b.term ?? 0) - (a.term ?? 0))) {
+    const followers = up.filter((v) => v.leaderId === leader.brokerId || v.brokerId === leader.brokerId);
+    const voting = followers.filter((v) => voters.includes(v.brokerId)).length;
+    if (voters.length > 0 && voting * 2 > voters.length) {
+      const blind = up.filter((v) => !followers.includes(v)).map((v) => v.brokerId);
+      const sees = (v: (typeof up)[number]) =>
+        v.state === "leader"
+          ? `says it leads at term ${v.term}`
+          : `sees ${v.leaderId === null || v.leaderId === undefined ? "no leader" : `broker ${v.leaderId} as leader`}`;
+      const others = up
+        .filter((v) => blind.includes(v.brokerId))
+        .map((v) => `broker ${v.brokerId} ${sees(v)}`);
+      return (
+        `${brokersWord(blind)} cannot see the leader: broker ${leader.brokerId} leads at term ${leader.term} ` +
+        `for ${brokersWord(followers.map((v) => v.brokerId))}, while ${others.join(", ")}; ` +
+        `${blind.length > 1 ? "they are" : "it is"} cut off from the others (a network partition) or just restarted`
+      );
+    }
+  }
+  if (leaders.length > 1) {
+    return `the cluster has more than one leader: ${leaders.map((v) => `broker ${v.brokerId} (term ${v.term})`).join(", ")}`;
+  }
+  if (leaders.length === 0 && up.every((v) => v.leaderId === null || v.leaderId === undefined)) {
+    return "the cluster has no leader: no broker says it leads or sees one (an election under way, or the voters cannot reach each other)";
+  }
+  const said = report.findings.filter((f) => f.kind !== "unreachable").map((f) => f.message);
+  return `the cluster has no single leader: ${said.join("; ") || "the brokers do not agree on one"}`;
 }
 
 /**
@@ -103,7 +153,9 @@ export function membershipGuards(change: MembershipChange, facts: GuardFacts): G
 }
 
 /** The guards of joining brokers (pure): refuse with offline partitions or without a single leader. */
-export function additionGuards(facts: Pick<GuardFacts, "health" | "singleLeader">): GuardFailure[] {
+export function additionGuards(
+  facts: Pick<GuardFacts, "health" | "singleLeader" | "leaderProblem">,
+): GuardFailure[] {
   return [...offlineGuard(facts), ...leaderGuard(facts)];
 }
 
@@ -152,8 +204,16 @@ export async function collectGuardFacts(
     cluster.admin.partitionsHealth(ctx.call),
     urls.size === 0 ? collectRaftViews(cluster, ctx) : viewsThrough(cluster, ctx, urls),
   ]);
-  const singleLeader = judgeQuorum(views, raft.voters).leaderId !== null;
-  return { members, voters: raft.voters, topics, health, singleLeader };
+  const report = judgeQuorum(views, raft.voters);
+  const problem = leaderProblem(report);
+  return {
+    members,
+    voters: raft.voters,
+    topics,
+    health,
+    singleLeader: problem === null,
+    ...(problem === null ? {} : { leaderProblem: problem }),
+  };
 }
 
 /** `collectRaftViews`, asking each broker at the URL given for it when there is one. */

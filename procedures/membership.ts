@@ -24,6 +24,32 @@ export class BrokerNotRegisteredError extends Error {
   }
 }
 
+/**
+ * Declared brokers that are members but `offline` (no heartbeat: the process or its machine is
+ * down). A join, a rebalance onto them or a drain cannot finish until they are back, so a change
+ * refuses at once rather than join them in name or wait on them until its deadline.
+ */
+export class BrokerOfflineError extends Error {
+  /** The offline brokers. */
+  readonly brokerIds: number[];
+
+  constructor(members: readonly Member[], what: string) {
+    const ids = members.map((m) => m.broker_id);
+    const many = ids.length > 1;
+    const since = members
+      .map((m) => `${many ? `${m.broker_id}: ` : ""}no heartbeat for ${formatDuration(m.last_heartbeat_ms)}`)
+      .join(", ");
+    const them = many ? "them" : "it";
+    super(
+      `broker${many ? "s" : ""} ${ids.join(", ")} ${many ? "are" : "is"} offline (${since}; ` +
+        `${many ? "their processes or machines are" : "its process or machine is"} down): ${what} needs ` +
+        `${them} up. Start ${them} again, or remove ${them} from streambus:brokers`,
+    );
+    this.name = "BrokerOfflineError";
+    this.brokerIds = ids;
+  }
+}
+
 /** The member with this id as the cluster lists it now, or undefined when it is not a member. */
 export async function findMember(
   cluster: Cluster,
@@ -74,6 +100,8 @@ export async function joinStep(
   member?: Member,
 ): Promise<JoinStepResult> {
   let m = member ?? (await findMember(cluster, brokerId, ctx));
+  // An offline member is no learner to join: "joining" it and calling it active would be untrue.
+  if (m?.state === "offline") throw new BrokerOfflineError([m], `joining broker ${brokerId}`);
   let drainStopped = false;
   if (m && (m.state === "draining" || m.state === "drained")) {
     ctx.progress({ step: "join", message: `broker ${brokerId} is ${m.state}: stopping the drain` });
@@ -83,8 +111,15 @@ export async function joinStep(
   let joined = false;
   if (m?.state !== "active") {
     ctx.progress({ step: "join", message: `joining broker ${brokerId}` });
-    await cluster.admin.join(brokerId, ctx.call);
+    const answer = await cluster.admin.join(brokerId, ctx.call);
     joined = true;
+    if (answer.state !== "active") {
+      // Said only of what the cluster reports: a join answered with another state is no member yet.
+      throw new Error(
+        `broker ${brokerId}: the cluster answered the join with state ${answer.state}, not active: ` +
+          "see `streambus-ops members`, then run it again",
+      );
+    }
   }
   ctx.progress({ step: "join", message: `broker ${brokerId} is an active member` });
   return { joined, drainStopped };

@@ -62,4 +62,12 @@ describe("PollPacer", () => {
     const paced = pacer.next(10_000, { done: 10, total: 100 });
     expect(pacer.next(12_000)).toBe(paced);
   });
+
+  it("polls a wait that stopped moving at least every 5 s, however long its estimate", () => {
+    const pacer = new PollPacer();
+    pacer.next(0, { done: 0, total: 1_000 });
+    expect(pacer.next(10_000, { done: 10, total: 1_000 })).toBe(30_000);
+    expect(pacer.next(40_000, { done: 10, total: 1_000 })).toBe(5_000);
+    expect(pacer.next(45_000, { done: 10, total: 1_000 })).toBe(5_000);
+  });
 });

@@ -7,7 +7,8 @@
  * With one (bytes or moves done of a total), the rate seen since the wait began gives the time
  * left, and the pause is `fraction` of it: slow in the middle of an hour-long rebalance, fast
  * again as the end nears, and `minPauseMs` once the bytes are all copied and only the commit of
- * the last moves is left.
+ * the last moves is left. A wait that made no progress since the last poll is polled at least
+ * every `backoffMaxMs`, so that a stall (and what it waits on) is seen within seconds.
  */
 
 /** How far the awaited work has come, in one unit (bytes, moves, partition replicas). */
@@ -47,6 +48,7 @@ export class PollPacer {
   private backoff: number;
   private first: { at: number; done: number; total: number } | undefined;
   private last: number | undefined;
+  private previous: WaitProgress | undefined;
 
   constructor(options: Partial<PollingOptions> = {}) {
     this.o = { ...DEFAULT_POLLING, ...definedOnly(options) };
@@ -70,7 +72,16 @@ export class PollPacer {
       this.backoff = Math.min(this.o.backoffMaxMs, this.backoff * 1.5);
     }
     this.last = estimate !== undefined || this.last !== undefined ? pause : undefined;
-    return pause;
+    // No progress since the last poll: the work may have stopped (a broker crashed), and the
+    // estimate of a long wait would stretch the pauses just when its cause is worth seeing soon.
+    const stalled =
+      progress !== undefined &&
+      this.previous !== undefined &&
+      progress.total === this.previous.total &&
+      progress.done === this.previous.done &&
+      progress.done < progress.total;
+    this.previous = progress ?? this.previous;
+    return stalled ? Math.min(pause, this.o.backoffMaxMs) : pause;
   }
 
   /** Milliseconds left at the rate seen since the first poll, or undefined while unknown. */

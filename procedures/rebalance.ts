@@ -1,6 +1,13 @@
 import type { RebalancePlan, RebalanceStatus } from "./contract";
 import { ContractError, classifyError, type Cluster } from "./client";
-import { formatBytes, percentOf, runProcedure, type ProcedureContext, type ProcedureOptions } from "./common";
+import {
+  formatBytes,
+  formatDuration,
+  percentOf,
+  runProcedure,
+  type ProcedureContext,
+  type ProcedureOptions,
+} from "./common";
 
 /** Options of `rebalance`. */
 export interface RebalanceOptions extends ProcedureOptions {
@@ -196,29 +203,66 @@ async function blockedBy(
   );
 }
 
+/** A member whose last heartbeat is older than this is named as what the rebalance waits on. */
+const LATE_HEARTBEAT_MS = 3_000;
+
+/**
+ * Why a rebalance has made no progress, when the members say: the members that are offline or
+ * whose heartbeat is late (a crashed broker is `offline` only after 10 s), or null when none is.
+ */
+export async function stalledOn(cluster: Cluster, ctx: ProcedureContext): Promise<string | null> {
+  const members = await cluster.refresh(ctx.call).catch(() => null);
+  const missing = (members?.members ?? []).filter(
+    (m) => m.state === "offline" || m.last_heartbeat_ms > LATE_HEARTBEAT_MS,
+  );
+  if (missing.length === 0) return null;
+  const named = missing.map(
+    (m) =>
+      `broker ${m.broker_id} (${m.state === "offline" ? "offline" : "heartbeat late"}: no heartbeat for ${formatDuration(m.last_heartbeat_ms)})`,
+  );
+  return `waiting on ${named.join(", ")}: its moves resume when it is back`;
+}
+
 /**
  * Polls the rebalance status until it is no longer running, pacing the polls by the bytes
- * moved (see `PollPacer`); throws if it failed or was cancelled.
+ * moved (see `PollPacer`); throws if it failed or was cancelled. When it stops moving (no
+ * progress between two polls, one members call then), the
+ * progress line and what is left name the member it waits on (a crashed broker), so neither a
+ * line repeated for minutes nor the deadline's message leaves the cause unsaid.
  */
 export async function waitForRebalance(
   cluster: Cluster,
   ctx: ProcedureContext,
   id: string | null,
 ): Promise<RebalanceStatus> {
+  let last = { moves: -1, bytes: -1, at: Date.now() };
+  let stall: string | null = null;
   const final = await ctx.waitUntil(
-    () => cluster.admin.rebalanceStatus(ctx.call),
+    async () => {
+      const s = await cluster.admin.rebalanceStatus(ctx.call);
+      if (s.moves_completed !== last.moves || s.bytes_moved !== last.bytes) {
+        last = { moves: s.moves_completed, bytes: s.bytes_moved, at: Date.now() };
+        stall = null;
+      } else if (s.status === "running") {
+        // No progress since the last poll (polled within 5 s then, see PollPacer): ask who is missing.
+        const why = await stalledOn(cluster, ctx);
+        stall = why && `no progress for ${formatDuration(Date.now() - last.at)}, ${why}`;
+      }
+      return s;
+    },
     (s) => s.status !== "running",
     (s) => {
       const percent = percentOf(
         s.bytes_total > 0 ? s.bytes_moved : s.moves_completed,
         s.bytes_total > 0 ? s.bytes_total : s.moves_total,
       );
-      ctx.left = `rebalance ${s.rebalance_id ?? id ?? "?"} at ${s.moves_completed}/${s.moves_total} moves (${percent}%), still running on the cluster`;
+      const why = stall ? `; ${stall}` : "";
+      ctx.left = `rebalance ${s.rebalance_id ?? id ?? "?"} at ${s.moves_completed}/${s.moves_total} moves (${percent}%), still running on the cluster${why}`;
       ctx.progress({
         step: "rebalance",
         message:
           `rebalance ${s.rebalance_id ?? id}: ${s.moves_completed}/${s.moves_total} moves, ` +
-          `${formatBytes(s.bytes_moved)} of ${formatBytes(s.bytes_total)} (${percent}%)`,
+          `${formatBytes(s.bytes_moved)} of ${formatBytes(s.bytes_total)} (${percent}%)${why}`,
         percent,
         moves: { done: s.moves_completed, total: s.moves_total },
         bytes: { done: s.bytes_moved, total: s.bytes_total },

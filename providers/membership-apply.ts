@@ -1,9 +1,15 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Cluster } from "../procedures/client";
-import { runProcedure, type ProcedureContext, type ProgressEvent } from "../procedures/common";
+import {
+  formatDuration,
+  runProcedure,
+  type ProcedureContext,
+  type ProgressEvent,
+} from "../procedures/common";
 import { balanceOf } from "../procedures/facts";
 import { collectGuardFacts, guardError, membershipGuards } from "../procedures/guards";
 import {
+  BrokerOfflineError,
   drainStep,
   joinStep,
   leaveStep,
@@ -11,6 +17,7 @@ import {
   waitRegistered,
   waitUntilEmpty,
 } from "../procedures/membership";
+import { interruptible, InterruptedError } from "./interrupt";
 import { planLines, planMovement } from "./membership-plan";
 import type { MembershipInputs } from "./membership";
 
@@ -29,6 +36,9 @@ export const HOW_TO_FORCE =
 const ELECTION_WAIT_MS = 15_000;
 const ELECTION_POLL_MS = 500;
 
+/** What a leader's leave costs: the contract's election time. */
+export const ELECTION_COST_MS = 10_000;
+
 /** How long a broker may take to register before the update gives up on it (the contract: 30 s). */
 const REGISTER_TIMEOUT_MS = 120_000;
 
@@ -44,11 +54,42 @@ export interface ChangeSpec {
   log: (line: string) => void;
 }
 
-/** Runs the change within `timeoutMs`; returns the guards that force overrode. */
+/**
+ * The change was interrupted (Ctrl-C during `pulumi up`): the wait stopped, the cluster's work
+ * goes on. The message says what is still running there and how to finish or stop harder.
+ */
+export class MembershipInterruptedError extends Error {
+  constructor(by: string, left: string) {
+    super(
+      `interrupted (${by}): stopped waiting; still left: ${left}. Nothing was rolled back and the ` +
+        "cluster's rebalance or drain goes on: `pulumi up` again finishes the change, attaching to it. " +
+        "To stop harder, a second Ctrl-C makes pulumi exit without waiting; then `pulumi cancel` only if " +
+        "the stack is left locked",
+    );
+    this.name = "MembershipInterruptedError";
+  }
+}
+
+/** Runs the change within `timeoutMs`, or until Ctrl-C; returns the guards that force overrode. */
 export function applyMembership(cluster: Cluster, spec: ChangeSpec): Promise<{ forcedGuards: string[] }> {
   const { inputs } = spec;
   const onProgress = throttledProgress(spec.log, 3_000);
-  return runProcedure("membership", inputs.timeoutMs, { onProgress }, (ctx) => converge(cluster, spec, ctx));
+  return interruptible(spec.log, async (signal) => {
+    let left = "everything";
+    try {
+      return await runProcedure("membership", inputs.timeoutMs, { onProgress, signal }, (ctx) => {
+        const done = converge(cluster, spec, ctx);
+        // What was left when the wait stopped, for the interruption's message.
+        signal.addEventListener("abort", () => (left = ctx.left), { once: true });
+        return done;
+      });
+    } catch (error) {
+      if (signal.reason instanceof InterruptedError) {
+        throw new MembershipInterruptedError(signal.reason.by, left);
+      }
+      throw error;
+    }
+  });
 }
 
 async function converge(
@@ -86,6 +127,13 @@ async function converge(
     members = await cluster.refresh(ctx.call);
   }
 
+  // A declared broker that is offline can be neither joined nor rebalanced onto: say so now,
+  // rather than "join" it in name and fail at the rebalance, or wait on it until the deadline.
+  const offline = members.members.filter((m) => m.state === "offline" && declared.includes(m.broker_id));
+  if (offline.length > 0) {
+    throw new BrokerOfflineError(offline, "a change of the members (join, rebalance onto the declared set)");
+  }
+
   // Join: every declared broker an active member. On "drain", brokers still to be created are left for "join".
   for (const id of declared) {
     const m = members.members.find((x) => x.broker_id === id);
@@ -111,6 +159,10 @@ async function converge(
     .map((m) => m.broker_id);
   const targets = [...declared.filter((id) => stateOf(id) !== undefined), ...unmanaged].sort((a, b) => a - b);
   const down = targets.filter((id) => stateOf(id) !== "active");
+  const wentOffline = members.members.filter((m) => down.includes(m.broker_id) && m.state === "offline");
+  if (wentOffline.length > 0 && wentOffline.length === down.length) {
+    throw new BrokerOfflineError(wentOffline, "a rebalance onto the declared set");
+  }
   if (down.length > 0) {
     throw new Error(
       `broker${down.length > 1 ? "s" : ""} ${down.map((id) => `${id} (${stateOf(id)})`).join(", ")} ` +
@@ -142,13 +194,26 @@ async function converge(
     }
   }
 
-  // Removals, one at a time, each judged again on a fresh snapshot.
+  // Removals, one at a time, each judged again on a fresh snapshot. The Raft leader goes last:
+  // its leave costs an election (writes refused for up to ~10 s) and the contract has no
+  // leadership transfer, so the others leave while it still leads.
   if (inputs.phase !== "join") {
-    for (const id of removed) {
-      ctx.left = `remove brokers ${removed.filter((b) => b >= id).join(", ")} (drain, wait until empty, leave)`;
+    const pending = [...removed];
+    while (pending.length > 0) {
       const facts = await collectGuardFacts(cluster, ctx, spec.urls);
+      const leader = facts.members.leader_id;
+      const next = pending.find((b) => b !== leader) ?? pending[0]!;
+      pending.splice(pending.indexOf(next), 1);
+      const id = next;
+      ctx.left = `remove brokers ${[id, ...pending].join(", ")} (drain, wait until empty, leave)`;
       if (!facts.members.members.some((m) => m.broker_id === id)) continue;
       judge(`remove broker ${id}`, membershipGuards({ declared, add: [], remove: [id] }, facts));
+      if (id === leader) {
+        log(
+          `streambus: broker ${id} leads the Raft group: its leave costs an election ` +
+            `(writes refused for up to ~${formatDuration(ELECTION_COST_MS)})`,
+        );
+      }
       await drainStep(cluster, id, ctx);
       await waitUntilEmpty(cluster, id, ctx);
       await leaveStep(cluster, id, ctx, inputs.force);

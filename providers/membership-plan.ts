@@ -56,7 +56,13 @@ export async function planMovement(
   targets: readonly number[],
   pending: readonly number[],
   removed: readonly number[],
-  opts: { throttleBytesPerS?: number; maxConcurrentMoves?: number; signal?: AbortSignal },
+  opts: {
+    throttleBytesPerS?: number;
+    maxConcurrentMoves?: number;
+    signal?: AbortSignal;
+    /** Which of `pending` are registered but offline (crashed), not brokers yet to register. */
+    offline?: readonly number[];
+  },
 ): Promise<MovementPlan> {
   const call = opts.signal ? { signal: opts.signal } : {};
   const sorted = [...targets].sort((a, b) => a - b);
@@ -97,11 +103,23 @@ export async function planMovement(
     receivers: [],
     seconds: estimateSeconds(moves, bytes, opts.throttleBytesPerS, opts.maxConcurrentMoves),
     basis:
-      `estimate: broker${pending.length > 1 ? "s" : ""} ${pending.join(", ")} ha${pending.length > 1 ? "ve" : "s"} not registered yet, ` +
+      `estimate: ${whyPending(pending, opts.offline ?? [])}, ` +
       `so the cluster cannot plan onto ${pending.length > 1 ? "them" : "it"}; an even spread puts ${pending.length} of ${brokersAfter} shares ` +
       `of the ${formatBytes(replicaBytes)} of replicas there` +
       (removed.length > 0 ? `, and the brokers leaving hold ${formatBytes(leavingBytes)}` : ""),
   };
+}
+
+/** "broker 5 has not registered yet, broker 4 is offline": why the cluster cannot plan onto them. */
+function whyPending(pending: readonly number[], offline: readonly number[]): string {
+  const down = pending.filter((id) => offline.includes(id));
+  const unregistered = pending.filter((id) => !offline.includes(id));
+  const parts: string[] = [];
+  const brokers = (ids: number[]) => `broker${ids.length > 1 ? "s" : ""} ${ids.join(", ")}`;
+  if (unregistered.length > 0)
+    parts.push(`${brokers(unregistered)} ha${unregistered.length > 1 ? "ve" : "s"} not registered yet`);
+  if (down.length > 0) parts.push(`${brokers(down)} ${down.length > 1 ? "are" : "is"} offline`);
+  return parts.join(" and ");
 }
 
 /** The human line and the machine-readable line of a plan. */

@@ -1,11 +1,17 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { DeadlineExceededError, runProcedure } from "../procedures/common";
+import { DeadlineExceededError, formatDuration, runProcedure } from "../procedures/common";
 import { collectGuardFacts, guardError, membershipGuards } from "../procedures/guards";
-import { ContractError } from "../procedures/client";
+import { ContractError, type CallOptions } from "../procedures/client";
 import { connect, explain as explainAccess, keepConfig, log } from "./admin";
-import { applyMembership, HOW_TO_FORCE } from "./membership-apply";
+import {
+  applyMembership,
+  ELECTION_COST_MS,
+  HOW_TO_FORCE,
+  MembershipInterruptedError,
+} from "./membership-apply";
 import { checkMembershipInputs, isUnknown, knownUrls, urlsById } from "./membership-check";
 import { planLines, planMovement } from "./membership-plan";
+import { refusal } from "./refusal";
 
 /**
  * The cluster-level membership resource's logic: one resource holds the declared broker set,
@@ -41,12 +47,20 @@ export interface MembershipOutputs extends MembershipInputs {
   unmanaged: number[];
   /** Guards overridden by force in the last change, empty otherwise. */
   forcedGuards: string[];
+  /**
+   * Declared members that are offline (crashed: no heartbeat), as the last `read` saw them;
+   * absent when none is, so that stacks from before this field see no change. A broker that goes
+   * offline (or comes back) is a change at `pulumi refresh`, and so drift.
+   */
+  offline?: number[];
 }
 
 export { TOKEN_KEY } from "./admin";
 
 /** Turns the client's errors into what the person running `pulumi` needs to do. */
 function explain(error: unknown, what: string): Error {
+  if (error instanceof MembershipInterruptedError)
+    return new Error(`${what}: ${error.message}`, { cause: error });
   if (error instanceof DeadlineExceededError) {
     return new Error(
       `${what}: ${error.message} The cluster's work goes on; the next \`pulumi up\` continues it, ` +
@@ -104,9 +118,28 @@ async function judgeAtDiff(olds: MembershipOutputs, news: MembershipInputs): Pro
         .map((m) => m.broker_id);
       const targets = [...to.filter(active), ...unmanaged];
       const pending = to.filter((id) => !active(id));
+      const offline = members.filter((m) => m.state === "offline" && to.includes(m.broker_id));
+      if (offline.length > 0) {
+        log(
+          `streambus: warning: ${offlineWords(offline)}: the update will refuse until ` +
+            `${offline.length > 1 ? "they are" : "it is"} back (or removed from streambus:brokers)`,
+        );
+      }
+      const leader = facts.members.leader_id;
+      if (leader !== null && remove.includes(leader)) {
+        log(
+          `streambus: broker ${leader} leads the Raft group: its leave costs an election (writes refused for up ` +
+            `to ~${formatDuration(ELECTION_COST_MS)}; there is no leadership transfer), so it is removed last` +
+            (remove.length > 1 ? ` of ${remove.join(", ")}` : ""),
+        );
+      }
       const opts = { throttleBytesPerS: news.throttleBytesPerS, maxConcurrentMoves: news.maxConcurrentMoves };
       try {
-        const plan = await planMovement(cluster, targets, pending, remove, { ...opts, signal: ctx.signal });
+        const plan = await planMovement(cluster, targets, pending, remove, {
+          ...opts,
+          signal: ctx.signal,
+          offline: offline.map((m) => m.broker_id),
+        });
         const lines = planLines(
           plan,
           { clusterId: facts.members.cluster_id, stage: "preview", from, to },
@@ -122,13 +155,25 @@ async function judgeAtDiff(olds: MembershipOutputs, news: MembershipInputs): Pro
   }
 }
 
-/** The live member set: declared brokers that are members, and active members nobody declared. */
+/** "broker 4 is offline (no heartbeat for 42s)", for one or more offline members. */
+function offlineWords(offline: ReadonlyArray<{ broker_id: number; last_heartbeat_ms: number }>): string {
+  const each = offline.map((m) => `${m.broker_id} (no heartbeat for ${formatDuration(m.last_heartbeat_ms)})`);
+  return `declared broker${offline.length > 1 ? "s" : ""} ${each.join(", ")} ${offline.length > 1 ? "are" : "is"} offline`;
+}
+
+/** The live member set: declared brokers that are members, active members nobody declared, declared ones offline. */
 async function liveMembers(
   props: MembershipOutputs,
-): Promise<{ brokers: number[]; unmanaged: number[]; clusterId: string }> {
+  call?: CallOptions,
+): Promise<{
+  brokers: number[];
+  unmanaged: number[];
+  offline: Array<{ broker_id: number; last_heartbeat_ms: number }>;
+  clusterId: string;
+}> {
   const cluster = connect(props);
   try {
-    const members = await cluster.refresh();
+    const members = await cluster.refresh(call);
     // A crashed broker (offline) is still a member: it left nothing, and drift it is not.
     const present = members.members
       .filter((m) => m.state === "active" || m.state === "offline")
@@ -139,10 +184,35 @@ async function liveMembers(
         .filter((m) => m.state === "active" && !props.brokers.includes(m.broker_id))
         .map((m) => m.broker_id)
         .sort((a, b) => a - b),
+      offline: members.members
+        .filter((m) => m.state === "offline" && props.brokers.includes(m.broker_id))
+        .sort((a, b) => a.broker_id - b.broker_id),
       clusterId: members.cluster_id,
     };
   } finally {
     await cluster.close();
+  }
+}
+
+/**
+ * Says which declared brokers are offline and returns their ids, at the `diff` of an `up` or
+ * `preview` that changes no declared field (a crashed broker otherwise passes unsaid, and the
+ * run ends 0), and at the update that records it. Never fails: an unreachable cluster is said in
+ * one line, and then nothing is known (undefined).
+ */
+async function warnOffline(props: MembershipOutputs): Promise<number[] | undefined> {
+  try {
+    const live = await runProcedure("membership check", 5_000, {}, (ctx) => liveMembers(props, ctx.call));
+    if (live.offline.length > 0) {
+      log(
+        `streambus: warning: ${offlineWords(live.offline)}: the cluster runs without ${live.offline.length > 1 ? "them" : "it"} ` +
+          "(start it again; `streambus-ops members` shows the members, `pulumi refresh` records it)",
+      );
+    }
+    return live.offline.map((m) => m.broker_id);
+  } catch (error) {
+    log(`streambus: members not checked: ${(error as Error).message}`);
+    return undefined;
   }
 }
 
@@ -188,15 +258,24 @@ export const provider: pulumi.dynamic.ResourceProvider<MembershipInputs, Members
       try {
         await judgeAtDiff(olds, news);
       } catch (error) {
-        if (error instanceof Error && error.name === "GuardError") throw explain(error, "membership");
+        // Shown once, without a stack trace (see providers/refusal.ts).
+        if (error instanceof Error && error.name === "GuardError")
+          throw refusal(explain(error, "membership").message, error);
         if (error instanceof ContractError && error.code === "unauthorized")
-          throw explain(error, "membership preview");
+          throw refusal(explain(error, "membership preview").message, error);
         // Unreachable at preview: the update judges again before it changes anything.
         log(`streambus: guards not judged at preview: ${(error as Error).message}`);
       }
+    } else if (brokersKnown && changed.length === 0) {
+      // Nothing to change, so no update runs: a declared broker that crashed would pass unsaid.
+      await warnOffline(olds);
     }
+    // Offline declared brokers that `read` recorded are a change: `pulumi refresh` shows its
+    // changes through this diff (new outputs against the inputs), and `up` shows the membership
+    // as not converged while they are down; its update records them again, or their return.
+    const offline = Array.isArray(olds.offline) && olds.offline.length > 0;
     // The broker set changes by update, never by replacement: a broker's identity is its id.
-    return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
+    return { changes: changed.length > 0 || offline, replaces: [], deleteBeforeReplace: false };
   },
   async create(inputs) {
     // A new drain gate (kubernetes) runs before the StatefulSet that makes its brokers: on a new
@@ -220,8 +299,15 @@ export const provider: pulumi.dynamic.ResourceProvider<MembershipInputs, Members
   },
   async update(_id, olds, news) {
     if (sameSet(olds.brokers, news.brokers)) {
-      // A new URL (a replaced machine), throttle or deadline: nothing for the cluster to do.
-      const outs = { ...news, unmanaged: olds.unmanaged ?? [], forcedGuards: olds.forcedGuards ?? [] };
+      // A new URL (a replaced machine), throttle or deadline, or offline brokers recorded by a
+      // refresh: nothing for the cluster to do; the offline ones are said and recorded anew.
+      const offline = (await warnOffline({ ...olds, ...news })) ?? olds.offline ?? [];
+      const outs = {
+        ...news,
+        unmanaged: olds.unmanaged ?? [],
+        forcedGuards: olds.forcedGuards ?? [],
+        ...(offline.length > 0 ? { offline } : {}),
+      };
       return { outs: outs satisfies MembershipOutputs };
     }
     try {
@@ -241,9 +327,17 @@ export const provider: pulumi.dynamic.ResourceProvider<MembershipInputs, Members
           `streambus: unmanaged members (live, declared by no stack, left alone): ${live.unmanaged.join(", ")}`,
         );
       }
+      if (live.offline.length > 0) log(`streambus: warning: ${offlineWords(live.offline)}`);
+      const { offline: _was, ...rest } = props;
+      const offline = live.offline.map((m) => m.broker_id);
       return {
         id,
-        props: { ...props, brokers: live.brokers, unmanaged: live.unmanaged } satisfies MembershipOutputs,
+        props: {
+          ...rest,
+          brokers: live.brokers,
+          unmanaged: live.unmanaged,
+          ...(offline.length > 0 ? { offline } : {}),
+        } satisfies MembershipOutputs,
       };
     } catch (error) {
       throw explain(error, `membership read (tried ${knownUrls(props.adminUrls).join(", ")})`);
