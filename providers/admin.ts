@@ -20,15 +20,18 @@ export function keepConfig(config: pulumi.dynamic.Config): void {
 }
 
 /**
- * The stack config key by which the user consents to finishing a `pulumi destroy` of a cluster that
- * is gone for good: a delete over the admin API that finds every broker refusing the connection then
- * succeeds, deleting nothing, with a warning. Read through `configure` like the token.
+ * The environment variable by which the user consents to finishing a `pulumi destroy` of a cluster
+ * that is gone for good: a delete over the admin API that finds every broker refusing the connection
+ * then succeeds, deleting nothing, with a warning. Not a stack config key: the engine configures a
+ * destroy's providers with the config stored at the last `up` (tried with v3.259: a key set with
+ * `pulumi config set` just before `pulumi destroy` is not seen), and a consent kept in a config file
+ * would outlive the cluster it was given for. The provider plugin inherits the CLI's environment.
  */
-export const CLUSTER_GONE_KEY = "streambus:clusterGone";
+export const CLUSTER_GONE_ENV = "STREAMBUS_CLUSTER_GONE";
 
-/** Whether the stack says its cluster is gone for good (`streambus:clusterGone: true`). */
+/** Whether this run was started with `STREAMBUS_CLUSTER_GONE=true`. */
 export function clusterGoneConsent(): boolean {
-  return stackConfig?.get(CLUSTER_GONE_KEY)?.trim().toLowerCase() === "true";
+  return process.env[CLUSTER_GONE_ENV]?.trim().toLowerCase() === "true";
 }
 
 /**
@@ -54,8 +57,8 @@ export function clusterGoneError(error: ClusterUnreachableError, what: string): 
   return new Error(
     `${what}: the cluster does not answer: every broker refused the connection (${urls}), so nothing was ` +
       `deleted on it. If the brokers are only stopped, start them and run \`pulumi destroy\` again. If the ` +
-      `cluster is gone for good, either run \`pulumi config set ${CLUSTER_GONE_KEY} true\` and \`pulumi destroy\` ` +
-      `again (the deletes over the admin API then succeed with a warning, deleting nothing on the cluster), or ` +
+      `cluster is gone for good, either run \`${CLUSTER_GONE_ENV}=true pulumi destroy\` (the deletes over the ` +
+      `admin API then succeed with a warning, deleting nothing on the cluster), or ` +
       `drop this resource from the state with \`pulumi state delete '<URN>'\` (\`pulumi stack --show-urns\` lists ` +
       `the URNs) and run \`pulumi destroy\` again`,
     { cause: error },

@@ -8,7 +8,7 @@ import { isUnknown } from "./membership-check";
  */
 
 export {
-  CLUSTER_GONE_KEY,
+  CLUSTER_GONE_ENV,
   clusterGoneConsent,
   clusterGoneError,
   everyBrokerRefused,

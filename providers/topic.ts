@@ -216,7 +216,7 @@ async function refusesEveryConnection(props: TopicInputs): Promise<boolean> {
 function clusterGoneWarning(name: string): string {
   return (
     `streambus: WARNING: topic ${name} dropped from the stack's state without deleting anything: every ` +
-    `broker refused the connection and streambus:clusterGone is true (the cluster is gone for good). ` +
+    `broker refused the connection and STREAMBUS_CLUSTER_GONE=true says the cluster is gone for good. ` +
     `If the cluster comes back, the topic and its data are still there`
   );
 }

@@ -3,9 +3,9 @@
  * out is drift (read shows it, diff sees it, update writes the declared keys alone, so the key
  * follows the cluster's again), while the cluster's values the broker echoes are not; and a delete
  * that finds every broker refusing the connection says what happened and the way out, and with
- * `streambus:clusterGone: true` lets the topic go, deleting nothing.
+ * `STREAMBUS_CLUSTER_GONE=true` in its environment lets the topic go, deleting nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { provider as topicProvider, type TopicInputs } from "../../../providers/topic";
 import type { TestSim } from "../helpers/sim";
 import { TOKEN, capture, startProviderSim } from "./helpers";
@@ -13,17 +13,19 @@ import { TOKEN, capture, startProviderSim } from "./helpers";
 let t: TestSim;
 beforeAll(async () => {
   t = await startProviderSim({ brokers: 3, topics: [] });
-  await configure({});
-});
-afterAll(() => t.stop());
-
-/** Configures the provider as the engine does, with the token and `extra` stack config. */
-async function configure(extra: Record<string, string>): Promise<void> {
-  const values: Record<string, string> = { "streambus:adminToken": TOKEN, ...extra };
+  // The provider configured as the engine does: the stack's config, the token in it.
+  const values: Record<string, string> = { "streambus:adminToken": TOKEN };
   await topicProvider.configure!({
     config: { get: (k: string) => values[k], require: (k: string) => values[k] ?? "" },
   });
-}
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await t.stop();
+});
+
+/** The consent as the user gives it: `STREAMBUS_CLUSTER_GONE=true pulumi destroy` (the plugin inherits it). */
+const consent = () => vi.stubEnv("STREAMBUS_CLUSTER_GONE", "true");
 
 const urls = (...ids: number[]) => Object.fromEntries(ids.map((id) => [String(id), t.sim.brokerUrl(id)]));
 const admin = () => t.cluster({ token: TOKEN }).admin;
@@ -105,17 +107,17 @@ describe("a delete when every broker refuses the connection", () => {
 
   it("a failing (500) broker is not gone: the delete fails as before, even with consent", async () => {
     await topicProvider.create(gone(true));
-    await configure({ "streambus:clusterGone": "true" });
+    consent();
     await t.fault({ error_rate: 1 });
     try {
       await expect(topicProvider.delete!("gone", gone(true))).rejects.toThrow(/topic gone delete: .*500/);
     } finally {
       await t.clearFaults();
-      await configure({});
+      vi.unstubAllEnvs();
     }
   }, 60_000);
 
-  it("names what happened and the ways out; with streambus:clusterGone: true it finishes, deleting nothing", async () => {
+  it("names what happened and the ways out; with STREAMBUS_CLUSTER_GONE=true it finishes, deleting nothing", async () => {
     // (Half the injected 500s above struck after the delete took effect: the topic is made again.)
     await topicProvider.create(gone(true));
     for (const id of [1, 2, 3]) await t.stopBroker(id);
@@ -126,10 +128,10 @@ describe("a delete when every broker refuses the connection", () => {
         "topic gone delete: the cluster does not answer: every broker refused the connection",
       );
       for (const id of [1, 2, 3]) expect(message).toContain(t.sim.brokerUrl(id));
-      expect(message).toContain("`pulumi config set streambus:clusterGone true` and `pulumi destroy` again");
+      expect(message).toContain("`STREAMBUS_CLUSTER_GONE=true pulumi destroy`");
       expect(message).toContain("`pulumi state delete '<URN>'`");
 
-      await configure({ "streambus:clusterGone": "true" });
+      consent();
       const consented = await capture(() => topicProvider.delete!("gone", gone(true)));
       expect(consented.error).toBeUndefined();
       expect(consented.lines.join("\n")).toMatch(
@@ -139,7 +141,7 @@ describe("a delete when every broker refuses the connection", () => {
       const kept = await capture(() => topicProvider.delete!("gone", gone(false)));
       expect(kept.error).toBeUndefined();
     } finally {
-      await configure({});
+      vi.unstubAllEnvs();
       for (const id of [1, 2, 3]) await t.startBroker(id);
     }
     // The cluster is back: the topic was never deleted.
