@@ -48,6 +48,20 @@ export async function loadPlatform(platform: StackConfig["platform"]): Promise<P
 }
 
 /**
+ * Checks what the platform needs before the program declares anything, so that a preview fails
+ * before any change instead of `up` failing halfway. `local`: the emulator's control API answers
+ * (`components/local/reachability.ts`). aws and kubernetes: nothing; the program makes no network
+ * call there (their admin endpoints are often reachable only from inside the network, and the
+ * providers say so when they act).
+ */
+export async function checkPlatform(config: StackConfig): Promise<void> {
+  if (config.platform === "local") {
+    const { checkEmulatorReachable } = await import("./local/reachability.js");
+    await checkEmulatorReachable(config.local.controlUrl);
+  }
+}
+
+/**
  * A whole StreamBus cluster on one platform (`config.platform`): brokers and their storage,
  * backup buckets (aws), alert rules and the dashboard, the live cluster's membership (join,
  * rebalance, drain, leave) through {@link ClusterMembership}, and its live settings (config,

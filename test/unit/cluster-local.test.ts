@@ -1,26 +1,32 @@
 import { isAbsolute } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { beforeAll, describe, expect, it } from "vitest";
+import { createServer } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSim, type SimCluster } from "../../sim";
 import { find, installRecordingMocks, ofType, settle, valueOf } from "./recording-mocks";
 
 const { recorded, ready } = installRecordingMocks("local");
 let program: typeof import("../../stacks/index.js").program;
 let parseStackConfig: typeof import("../../stacks/config.js").parseStackConfig;
 let cluster: typeof import("../../components/cluster.js");
+// The program checks that the emulator answers before it declares anything: a real one does.
+let sim: SimCluster;
 
 beforeAll(async () => {
+  sim = await startSim({ basePort: 0 });
   await ready;
   // The mocks are in place before the code under test is loaded.
   ({ program, parseStackConfig } = await import("../../stacks/index.js"));
   cluster = await import("../../components/cluster.js");
 });
+afterAll(async () => sim?.stop());
 
 describe("the local platform", () => {
   it("declares one emulator broker per id, the rules file and the dashboard", async () => {
     pulumi.runtime.setAllConfig({
       "streambus:platform": "local",
       "streambus:brokers": "[1, 2, 4]",
-      "streambus:local": JSON.stringify({ controlUrl: "http://127.0.0.1:7070", racks: ["a", "b"] }),
+      "streambus:local": JSON.stringify({ controlUrl: sim.controlUrl, racks: ["a", "b"] }),
     });
     const outputs = await program();
     await settle(recorded);
@@ -33,9 +39,9 @@ describe("the local platform", () => {
       "streambus-broker-4",
     ]);
     expect(brokers.map((b) => [b.inputs.brokerId, b.inputs.rack, b.inputs.controlUrl])).toEqual([
-      [1, "a", "http://127.0.0.1:7070"],
-      [2, "b", "http://127.0.0.1:7070"],
-      [4, "b", "http://127.0.0.1:7070"],
+      [1, "a", sim.controlUrl],
+      [2, "b", sim.controlUrl],
+      [4, "b", sim.controlUrl],
     ]);
     // The serialized provider is the thin shim, loading today's logic at run time.
     expect(String(brokers[0]?.inputs.__provider)).toContain("streambus-infra/dist/");
@@ -100,17 +106,41 @@ describe("the local platform", () => {
     expect(recorded.length).toBe(count);
   });
 
+  it("refuses to declare anything when the emulator does not answer, naming the URL and what to start", async () => {
+    // A port nothing listens on: taken, then given back.
+    const port = await new Promise<number>((done) => {
+      const server = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => done(port));
+      });
+    });
+    await settle(recorded);
+    const count = recorded.length;
+    pulumi.runtime.setAllConfig({
+      "streambus:platform": "local",
+      "streambus:local": JSON.stringify({ controlUrl: `http://127.0.0.1:${port}` }),
+    });
+    await expect(program()).rejects.toThrow(
+      `streambus:local.controlUrl: the emulator's control API at http://127.0.0.1:${port} does not answer ` +
+        `(GET http://127.0.0.1:${port}/sim/brokers failed: ECONNREFUSED); nothing was changed. Start the emulator ` +
+        `there first: \`node dist/sim/cli.js --base-port ${port}\` (or \`streambus-sim --base-port ${port}\`), ` +
+        "with `--state-dir <dir>` to keep its cluster across restarts",
+    );
+    await settle(recorded);
+    expect(recorded.length).toBe(count);
+  });
+
   it("refuses a secret stored in plaintext", async () => {
     pulumi.runtime.setAllConfig({
       "streambus:platform": "local",
-      "streambus:local": JSON.stringify({ controlUrl: "http://127.0.0.1:7070" }),
+      "streambus:local": JSON.stringify({ controlUrl: sim.controlUrl }),
       "streambus:adminToken": "plain",
     });
     await expect(program()).rejects.toThrow("streambus:adminToken: must be set as a secret");
     pulumi.runtime.setAllConfig(
       {
         "streambus:platform": "local",
-        "streambus:local": JSON.stringify({ controlUrl: "http://127.0.0.1:7070" }),
+        "streambus:local": JSON.stringify({ controlUrl: sim.controlUrl }),
         "streambus:adminToken": "s3cret",
       },
       ["streambus:adminToken"],
