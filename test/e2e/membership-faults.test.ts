@@ -139,4 +139,79 @@ describe("faults during a membership change", () => {
     expect(await t.machines()).toEqual([1, 2, 3]);
     await expectIntact(t);
   }, 300_000);
+
+  it("Ctrl-C (SIGINT to pulumi's process group) mid-rebalance stops at once, says what goes on, and a rerun converges", async () => {
+    await e2e.stack.setAllConfig(
+      localConfig(t, [1, 2, 3, 4], {
+        rebalance: { throttle: "2MB/s", maxConcurrentMoves: 2, timeout: "5m" },
+      }),
+    );
+    // As a terminal's Ctrl-C: SIGINT to the foreground process group, here pulumi's own (the
+    // engine starts its plugins in groups of their own; it cancels them through the provider protocol).
+    const child = spawn("pulumi", ["up", "--yes", "--non-interactive", "--stack", e2e.name], {
+      cwd: repoRoot,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr!.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<number | null>((r) => child.on("exit", r));
+    await moving();
+    const at = Date.now();
+    process.kill(-child.pid!, "SIGINT");
+    const code = await exited;
+    const tookMs = Date.now() - at;
+    expect(code, out).not.toBe(0);
+    // Well before the deadline (5 m) and before the rebalance would end on its own (~20 s).
+    expect(tookMs, out).toBeLessThan(15_000);
+    expect(out).toMatch(/streambus: Ctrl-C \(pulumi is cancelling the update\): stopping the wait now/);
+    expect(out).toMatch(
+      /interrupted \(Ctrl-C .*\): stopped waiting; still left: rebalance rb-\d+ at \d+\/\d+ moves/,
+    );
+    expect(out).toContain("`pulumi up` again finishes the change");
+    expect(out).toContain("`pulumi cancel` only if the stack is left locked");
+    const running = await adminOf(t).admin.rebalanceStatus();
+    expect(running.status).toBe("running");
+
+    const again = await upWithOutput(e2e);
+    expect(again.ok, again.text).toBe(true);
+    expect((await adminOf(t).admin.rebalanceStatus()).rebalance_id).toBe(running.rebalance_id);
+    expect(await membersIn(t)).toEqual([1, 2, 3, 4]);
+    await expectIntact(t);
+  }, 300_000);
+
+  it("a declared broker left offline after a crash: up says so, and refresh records it", async () => {
+    await set([1, 2, 3, 4]);
+    expect((await upWithOutput(e2e)).ok).toBe(true);
+    await t.stopBroker(4);
+    const stateOf4 = async () => (await adminOf(t).refresh()).members.find((m) => m.broker_id === 4)?.state;
+    try {
+      await expect.poll(stateOf4, { timeout: 30_000, interval: 200 }).toBe("offline");
+      const up = await upWithOutput(e2e);
+      expect(up.ok, up.text).toBe(true); // nothing to change: the cluster runs without it
+      expect(up.text).toMatch(/warning: declared broker 4 \(no heartbeat for [\d.]+s\) is offline/);
+
+      let text = "";
+      const refresh = await e2e.stack.refresh({ onOutput: (o) => (text += o) });
+      expect(refresh.summary.resourceChanges?.update ?? 0, text).toBeGreaterThanOrEqual(1);
+      const state = await e2e.stack.exportStack();
+      const membership = state.deployment.resources.find((r: { type: string }) =>
+        r.type.endsWith("streambus:ClusterMembership"),
+      );
+      expect(membership.outputs.offline).toEqual([4]);
+    } finally {
+      await t.startBroker(4);
+    }
+    await expect.poll(stateOf4, { timeout: 30_000, interval: 200 }).toBe("active");
+    // Back: the next up records it (no work on the cluster), and then there is nothing to change.
+    const back = await upWithOutput(e2e);
+    expect(back.ok, back.text).toBe(true);
+    const after = await e2e.stack.exportStack();
+    const membership = after.deployment.resources.find((r: { type: string }) =>
+      r.type.endsWith("streambus:ClusterMembership"),
+    );
+    expect(membership.outputs.offline).toBeUndefined();
+    expect((await e2e.stack.preview()).changeSummary.update ?? 0).toBe(0);
+  }, 300_000);
 });

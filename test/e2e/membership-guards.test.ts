@@ -40,6 +40,11 @@ describe("membership guards and deadlines", () => {
     const text = preview.stdout + preview.stderr;
     expect(text).toMatch(/min_voters/);
     expect(text).toMatch(/streambus:force/);
+    // Said once, cleanly: the engine's error, not also the provider's "Error: …" with a stack trace.
+    const diagnostics = text.slice(text.indexOf("Diagnostics:"), text.indexOf("Resources:"));
+    expect(diagnostics.match(/refusing to change the members/g), diagnostics).toHaveLength(1);
+    expect(text).not.toMatch(/^\s+at /m);
+    expect(text).not.toMatch(/Error: membership:/);
     const up = await e2e.pulumi("up", "--yes");
     expect(up.code).not.toBe(0);
     expect(await membersIn(t)).toEqual([1, 2, 3]);
