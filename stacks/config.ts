@@ -137,7 +137,9 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
   problems.push(...requiredKeyProblems(raw, hasSecret).map((p) => describeProblem(p, raw)));
   for (const key of SECRET_KEYS) {
     if (raw[key] !== undefined && !isSecretValue(raw[key])) {
-      problems.push(`${formatKey([key])}: must be a non-empty secret string (got (value hidden))`);
+      problems.push(
+        `${formatKey([key])}: must be a non-empty secret string (got (value hidden))${withFix("", [key])}`,
+      );
     }
   }
   if (problems.length > 0 || !result.success) throw new StackConfigError(problems);
