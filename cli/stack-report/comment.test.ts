@@ -93,6 +93,24 @@ describe("the same captured preview, reshaped", () => {
     expect(md.match(/partition moves/g)).toHaveLength(1);
   });
 
+  it("says a dry-run plan once too", () => {
+    const events = captured() as Raw[];
+    for (const e of events) {
+      const d = e.diagnosticEvent;
+      if (d === undefined) continue;
+      // The same change, planned by the cluster itself (broker 4 registered): the provider's two lines.
+      d.message = String(d.message)
+        .replace('"method":"estimate"', '"method":"dry_run"')
+        .replace('"receivers":[]', '"receivers":[4]')
+        .replace(/\(estimate: .*\)\n/s, "(dry-run rebalance onto brokers 1, 2, 3, 4)\n");
+    }
+    const md = renderPreviewComment(previewReport("s", { events: parseEvents(events), ok: true }));
+    expect(md).toContain("- **14 partition moves, 85.5 MiB** to copy");
+    expect(md).toContain("- the cluster's own dry-run plan onto brokers 1–4; receiving: brokers 4\n");
+    expect(md.match(/dry-run/g)).toHaveLength(1);
+    expect(md).not.toMatch(/estimate/i);
+  });
+
   it("names the brokers a rewritten config file restarts, when their files change", () => {
     const events = captured() as Raw[];
     // Brokers 1–3 as a change of a static setting (the admin port) leaves them: each file rewritten in place.
