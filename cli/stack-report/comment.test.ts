@@ -129,6 +129,34 @@ describe("the same captured preview, reshaped", () => {
   });
 });
 
+describe("a kubernetes preview whose pod template's config hash changes", () => {
+  it("says every broker pod restarts, one at a time", () => {
+    const template = (hash: string) => ({
+      spec: { replicas: 3, template: { metadata: { annotations: { "streambus.io/config-hash": hash } } } },
+    });
+    const events = parseEvents([
+      {
+        resourcePreEvent: {
+          metadata: {
+            op: "update",
+            urn: "urn:pulumi:k::streambus::streambus:index:StreamBusCluster$kubernetes:apps/v1:StatefulSet::streambus-broker",
+            type: "kubernetes:apps/v1:StatefulSet",
+            old: { inputs: template("57f19014ce3528eb") },
+            new: { inputs: template("41c34d7dba592ea8") },
+          },
+        },
+      },
+      { summaryEvent: { result: "succeeded", resourceChanges: { update: 1, same: 9 } } },
+    ]);
+    const md = renderPreviewComment(previewReport("k", { events, ok: true }));
+    expect(md).toContain(
+      "**Every broker pod restarts**, one at a time: the `streambus.io/config-hash` of `streambus-broker`'s pod " +
+        "template changes (the brokers' config file or certificates, read at start), and the StatefulSet's rolling " +
+        "update replaces its pods from the highest ordinal down, each once the one before is ready.",
+    );
+  });
+});
+
 describe("secrets", () => {
   it("are [secret] at any depth, whatever the value beside the signature", () => {
     const secret = {

@@ -225,10 +225,32 @@ const READ_AT_START = new Set(["config", "tlsCertificate"]);
  * What a changed `configHash` of the rolling restart means, said once: the hash covers every
  * declared broker's config file, so it changes when a broker is added or removed too, while the
  * rolling restart (`providers/rolling-restart.ts`) restarts only the brokers whose own file was
- * rewritten (a new broker starts with its file; a removed one is drained and goes). Empty when
- * the hash does not change.
+ * rewritten (a new broker starts with its file; a removed one is drained and goes). On kubernetes
+ * the hash is on the StatefulSet's pod template, and a new one rolls every pod. Empty when no
+ * hash changes.
  */
 export function restartLines(changes: readonly ResourceChange[]): string[] {
+  // Kubernetes: one config file for every pod, its hash on the pod template; a new hash rolls them all.
+  const rolled = changes.find(
+    (c) =>
+      c.type === "StatefulSet" &&
+      c.kind === "update" &&
+      c.fields.some((f) => /\.streambus\.io\/(config|tls)-hash$/.test(f.path)),
+  );
+  if (rolled !== undefined) {
+    const what = rolled.fields
+      .filter((f) => /\.streambus\.io\/(config|tls)-hash$/.test(f.path))
+      .map((f) => `\`${f.path.split(".").slice(-2).join(".")}\``)
+      .join(" and ");
+    return [
+      "#### Broker restarts",
+      "",
+      `**Every broker pod restarts**, one at a time: the ${what} of ${code(rolled.name)}'s pod template changes ` +
+        "(the brokers' config file or certificates, read at start), and the StatefulSet's rolling update " +
+        "replaces its pods from the highest ordinal down, each once the one before is ready.",
+      "",
+    ];
+  }
   const restart = changes.find(
     (c) =>
       c.type === "RollingRestart" && c.kind === "update" && c.fields.some((f) => f.path === "configHash"),
