@@ -5,7 +5,7 @@
  * the cluster does not have.
  */
 import { fieldChanges, formatValue, nameOf, shortType, type FieldChange } from "./changes";
-import type { StackRun } from "./events";
+import type { StackEvent, StackRun } from "./events";
 import { failureReasons } from "./plan";
 
 /** One resource whose live value differs from the state. */
@@ -133,4 +133,37 @@ export function driftLines(r: DriftReport): Array<{ ok: boolean; text: string }>
       text: `no drift in stack ${r.stack}: ${r.resources} resources match the live cluster`,
     });
   return lines;
+}
+
+/** What a refresh was still reading when it was stopped, and where the cluster's brokers are. */
+export interface UnderWay {
+  /** Resources whose read began and did not end, as `name (Type)`. */
+  reading: string[];
+  /** The brokers' admin URLs the stack's resources hold (`adminUrls`), by broker id. */
+  adminUrls: Record<string, string>;
+  /** The CA certificates the resources hold, to reach TLS brokers with. */
+  caCertificates: string[];
+}
+
+/** Reads from a refresh's events so far what it was waiting on: for `drift`'s deadline. */
+export function underWay(events: readonly StackEvent[]): UnderWay {
+  const started = new Map<string, string>();
+  const adminUrls: Record<string, string> = {};
+  const cas = new Set<string>();
+  for (const e of events) {
+    const pre = e.resourcePreEvent?.metadata;
+    if (pre && !pre.type.startsWith("pulumi:")) {
+      started.set(pre.urn, `${nameOf(pre.urn)} (${shortType(pre.type)})`);
+      for (const state of [pre.old?.inputs, pre.old?.outputs]) {
+        const urls = state?.adminUrls;
+        if (urls && typeof urls === "object")
+          for (const [id, url] of Object.entries(urls)) if (typeof url === "string") adminUrls[id] = url;
+        const ca = state?.caCertificate;
+        if (typeof ca === "string" && ca.includes("-----BEGIN CERTIFICATE-----")) cas.add(ca);
+      }
+    }
+    const done = e.resOutputsEvent?.metadata;
+    if (done) started.delete(done.urn);
+  }
+  return { reading: [...started.values()], adminUrls, caCertificates: [...cas] };
 }

@@ -126,13 +126,18 @@ export async function runForEvents(
     onError?: (text: string) => void;
     /** Policy packs' folders, for a preview (`pulumi preview --policy-pack DIR`). Defaults to none. */
     policyPacks?: string[];
+    /** Each raw event as it comes (`drift` reads what is under way when its deadline passes). */
+    onEvent?: (event: unknown) => void;
   },
 ): Promise<StackRun> {
   const { openStack } = await import("../../stacks/runner.js");
   const stack = await openStack(kind, { stack: options.stack, workDir: options.workDir });
   const raw: unknown[] = [];
   const common = {
-    onEvent: (e: unknown) => void raw.push(e),
+    onEvent: (e: unknown) => {
+      raw.push(e);
+      options.onEvent?.(e);
+    },
     // Pulumi's text goes nowhere: the report is made of the events. Its stderr (a lock's holder)
     // is passed on, as the runner does.
     onOutput: () => undefined,

@@ -20,7 +20,7 @@ describe("the stack commands' command lines", () => {
     for (const name of ["preview", "drift", "replicate", "parity"])
       expect(help.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
     const drift = await ops("drift", "--help");
-    expect(drift.stdout).toContain("usage: streambus-ops drift --stack STACK [--json]");
+    expect(drift.stdout).toContain("usage: streambus-ops drift --stack STACK [--timeout 90s] [--json]");
     expect(drift.stdout).toContain("exit 0 no drift, 2 drift, 1 the check failed");
     const parity = await ops("parity", "--help");
     expect(parity.stdout).toContain("exit 0 none, 2 differences, 1 failed");
@@ -49,7 +49,7 @@ describe("the stack commands' command lines", () => {
     const drift = await ops("drift", "--stack", "");
     expect(drift.code).toBe(1);
     expect(drift.stderr).toContain("--stack STACK is required");
-    expect(drift.stderr).toContain("(usage: streambus-ops drift --stack STACK [--json])");
+    expect(drift.stderr).toContain("(usage: streambus-ops drift --stack STACK [--timeout 90s] [--json])");
     const same = await ops("parity", "--from", "prod", "--to", "prod");
     expect(same.code).toBe(1);
     expect(same.stderr).toContain("--from and --to name the same stack (prod)");
@@ -70,7 +70,7 @@ describe("the stack commands' command lines", () => {
     const drift = await ops("drift", "--stack", "x", "--bogus");
     expect(drift.code).toBe(1);
     expect(drift.stderr).toContain("--bogus");
-    expect(drift.stderr).toContain("(usage: streambus-ops drift --stack STACK [--json])");
+    expect(drift.stderr).toContain("(usage: streambus-ops drift --stack STACK [--timeout 90s] [--json])");
     const parity = await ops("parity", "--from", "prod", "--to", "staging", "--overlya", "o.yaml");
     expect(parity.code).toBe(1);
     expect(parity.stderr).toContain("--overlya");
