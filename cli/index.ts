@@ -4,13 +4,14 @@
  * SDK) when it runs, and none loads `@pulumi/pulumi`, so `--help` and an argument error answer
  * at once (the README's "Performance" section has the figures).
  */
-import { enableCompileCache } from "node:module";
+import * as nodeModule from "node:module";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import type { Cluster } from "../procedures/client";
 import type { Command, CommandContext } from "./command";
 import { connectionSettings, openCluster } from "./context";
 import { parseDuration } from "./duration";
 import { EXIT, UsageError } from "./errors";
+import { nodeIsRecentEnough, oldNodeMessage, thrownLoadingModule } from "./node-version";
 import { ignoreClosedPipe, Output } from "./output";
 import { loadCommandsReporting } from "./registry";
 
@@ -49,6 +50,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   process.once("SIGINT", onSigint);
   let cluster: Cluster | undefined;
   let command: Command | undefined;
+  let name: string | undefined;
   try {
     // A first, lenient pass finds the command; the second checks its flags strictly.
     const allOptions: ParseArgsOptionsConfig = Object.assign(
@@ -58,7 +60,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     );
     const args = negativeNumbersAsArguments(argv, allOptions);
     const first = parseArgs({ args, options: allOptions, allowPositionals: true, strict: false });
-    const name = first.positionals[0];
+    name = first.positionals[0];
     if (!name) {
       if (first.values.help) {
         process.stdout.write(`${help(commands)}\n`);
@@ -70,7 +72,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     command = commands.find((c) => c.name === name);
     const failed = broken.find((b) => b.name === name);
-    if (!command && failed) throw new Error(`the ${name} command failed to load: ${String(failed.error)}`);
+    if (!command && failed)
+      throw nodeIsRecentEnough()
+        ? new Error(`the ${name} command failed to load: ${String(failed.error)}`)
+        : failed.error; // report() names the Node.js it needs
     if (!command)
       throw new UsageError(`unknown command "${name}" (one of: ${commands.map((c) => c.name).join(", ")})`);
     let parsed;
@@ -118,7 +123,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       out.error(error.message);
       return command.usageExitCode;
     }
-    return await report(error, out);
+    return await report(error, out, name);
   } finally {
     process.removeListener("SIGINT", onSigint);
     await cluster?.close();
@@ -154,12 +159,19 @@ export function negativeNumbersAsArguments(
 /**
  * One line for an error, and its exit code: 2 for bad usage (arguments are turned into
  * `UsageError`s where they are parsed), a URL that is not a broker's and an unreachable cluster; 1 for everything else,
- * a bug included (a stray `TypeError` is no reason to blame the user's input).
+ * a bug included (a stray `TypeError` is no reason to blame the user's input). On a Node.js too old
+ * for what the command loads, the one line names the Node it needs (`commandName` names the command).
  */
-export async function report(error: unknown, out: Output): Promise<number> {
+export async function report(error: unknown, out: Output, commandName?: string): Promise<number> {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof UsageError) {
     out.error(message);
+    return EXIT.usage;
+  }
+  // On Node 20 a command that loads undici or the Pulumi SDK fails as it loads them; say which
+  // Node it needs, before the import below, which loads undici too.
+  if (!nodeIsRecentEnough() && thrownLoadingModule(error)) {
+    out.error(oldNodeMessage(commandName ? `the ${commandName} command` : "this command"));
     return EXIT.usage;
   }
   // Loaded only now: an argument error is answered without the client. Any other error came
@@ -197,7 +209,8 @@ export async function report(error: unknown, out: Output): Promise<number> {
 if (require.main === module || /streambus-ops(\.js)?$/.test(require.main?.filename ?? "")) {
   // Node keeps the compiled code of what a command loads (undici, zod, the contract's schemas)
   // in its cache folder under the system's temp dir: a third less CPU on every later call.
-  enableCompileCache();
+  // Node 22.1 and later only: an older Node runs without the cache rather than failing.
+  nodeModule.enableCompileCache?.();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
