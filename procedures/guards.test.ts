@@ -128,6 +128,18 @@ describe("leaderProblem (what keeps the leader guard from passing, in words)", (
     expect(leaderProblem(report)).toBeNull();
   });
 
+  it("two brokers say they lead: no single leader, naming the one the majority follows", () => {
+    const report = judgeQuorum(
+      [view(1, "leader", 1, 1), view(2, "leader", 2, 2), view(3, "follower", 2, 2)],
+      [1, 2, 3],
+    );
+    expect(leaderProblem(report)).toBe(
+      "the cluster has no single leader: more than one broker says it leads: broker 2 at term 2 (followed by " +
+        "brokers 2, 3), broker 1 at term 1 (followed by broker 1); broker 2 leads the majority, the other is cut " +
+        "off from it (a stale leader)",
+    );
+  });
+
   it("the guard says the words of the snapshot", () => {
     const f = membershipGuards(
       { declared: [1, 2, 3, 4], add: [4], remove: [] },

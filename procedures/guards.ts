@@ -83,31 +83,38 @@ const brokersWord = (ids: readonly number[]) => `broker${ids.length > 1 ? "s" : 
 export function leaderProblem(report: QuorumReport): string | null {
   if (report.leaderId !== null) return null;
   const up = report.views.filter((v) => v.reachable);
-  const leaders = up.filter((v) => v.state === "leader");
+  const leaders = [...up.filter((v) => v.state === "leader")].sort((a, b) => (b.term ?? 0) - (a.term ?? 0));
+  const followersOf = (leader: RaftView) =>
+    up.filter((v) => v.leaderId === leader.brokerId || v.brokerId === leader.brokerId);
   // The leader a majority of the voters follows (itself included): the cluster has one, and
   // the brokers that name another or none are cut off from it (or have just restarted).
   const voters = report.voters;
-  for (const leader of [...leaders].sort((a, b) => (b.term ?? 0) - (a.term ?? 0))) {
-    const followers = up.filter((v) => v.leaderId === leader.brokerId || v.brokerId === leader.brokerId);
-    const voting = followers.filter((v) => voters.includes(v.brokerId)).length;
-    if (voters.length > 0 && voting * 2 > voters.length) {
-      const blind = up.filter((v) => !followers.includes(v)).map((v) => v.brokerId);
-      const sees = (v: (typeof up)[number]) =>
-        v.state === "leader"
-          ? `says it leads at term ${v.term}`
-          : `sees ${v.leaderId === null || v.leaderId === undefined ? "no leader" : `broker ${v.leaderId} as leader`}`;
-      const others = up
-        .filter((v) => blind.includes(v.brokerId))
-        .map((v) => `broker ${v.brokerId} ${sees(v)}`);
-      return (
-        `${brokersWord(blind)} cannot see the leader: broker ${leader.brokerId} leads at term ${leader.term} ` +
-        `for ${brokersWord(followers.map((v) => v.brokerId))}, while ${others.join(", ")}; ` +
-        `${blind.length > 1 ? "they are" : "it is"} cut off from the others (a network partition) or just restarted`
-      );
-    }
-  }
+  const majority = leaders.find((leader) => {
+    const voting = followersOf(leader).filter((v) => voters.includes(v.brokerId)).length;
+    return voters.length > 0 && voting * 2 > voters.length;
+  });
   if (leaders.length > 1) {
-    return `the cluster has more than one leader: ${leaders.map((v) => `broker ${v.brokerId} (term ${v.term})`).join(", ")}`;
+    const each = leaders.map(
+      (v) =>
+        `broker ${v.brokerId} at term ${v.term} (followed by ${brokersWord(followersOf(v).map((f) => f.brokerId))})`,
+    );
+    return (
+      `the cluster has no single leader: more than one broker says it leads: ${each.join(", ")}` +
+      (majority
+        ? `; broker ${majority.brokerId} leads the majority, the other${leaders.length > 2 ? "s are" : " is"} cut off from it (a stale leader)`
+        : "")
+    );
+  }
+  if (majority) {
+    const followers = followersOf(majority);
+    const blind = up.filter((v) => !followers.includes(v));
+    const sees = (v: RaftView) =>
+      `broker ${v.brokerId} sees ${v.leaderId === null || v.leaderId === undefined ? "no leader" : `broker ${v.leaderId} as leader`}`;
+    return (
+      `${brokersWord(blind.map((v) => v.brokerId))} cannot see the leader: broker ${majority.brokerId} leads at term ` +
+      `${majority.term} for ${brokersWord(followers.map((v) => v.brokerId))}, while ${blind.map(sees).join(", ")}; ` +
+      `${blind.length > 1 ? "they are" : "it is"} cut off from the others (a network partition) or just restarted`
+    );
   }
   if (leaders.length === 0 && up.every((v) => v.leaderId === null || v.leaderId === undefined)) {
     return "the cluster has no leader: no broker says it leads or sees one (an election under way, or the voters cannot reach each other)";
