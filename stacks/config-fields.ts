@@ -66,6 +66,18 @@ export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER): z.ZodNu
     .max(max, { error: `must be ${allowed}` });
 }
 
+/**
+ * A number that may be a fraction, given as a number or as its text: `pulumi config set --path`
+ * types only whole numbers and booleans, so `--path streambus:alerts.diskFreeRatio 0.2` stores
+ * the text `"0.2"`. `within` adds the bounds to the number.
+ */
+export function decimal(error: string, within: (n: z.ZodNumber) => z.ZodNumber = (n) => n) {
+  return z
+    .union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/, { error })], { error })
+    .transform(Number)
+    .pipe(within(z.number({ error })));
+}
+
 /** A boolean, with a message that says so (config files often carry `"yes"`). */
 export const bool = z.boolean({ error: "must be true or false" });
 

@@ -243,7 +243,9 @@ export function setCommands(path: ReadonlyArray<PropertyKey>, value: unknown): s
       : typeof value === "string"
         ? shellWord(value)
         : shellWord(JSON.stringify(value));
-  const flag = path.length > 1 ? "--path " : "";
+  // `--path` types what looks like a whole number or a boolean: text that does stays text.
+  const typed = path.length > 1 && typeof value === "string" && /^(true|false|-?\d+)$/.test(value);
+  const flag = path.length > 1 ? `--path ${typed ? "--type string " : ""}` : "";
   return [`pulumi config set ${secret}${flag}${shellWord(pulumiPath(path))} ${text}`];
 }
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
   bool,
   cidr,
+  decimal,
   duration,
   matching,
   operatorCidr,
@@ -79,8 +80,8 @@ export const alertsSchema = z.strictObject({
   rateWindow: duration.prefault("5m"),
   replicationLagEntries: wholeNumber(1).default(10_000),
   latencyP99: duration.prefault("1s"),
-  diskFreeRatio: z.number({ error: "must be a fraction between 0 and 1, like 0.2" }).gt(0).lt(1).default(0.2),
-  errorRate: z.number({ error: "must be errors per second above 0, like 10" }).positive().default(10),
+  diskFreeRatio: decimal("must be a fraction between 0 and 1, like 0.2", (n) => n.gt(0).lt(1)).default(0.2),
+  errorRate: decimal("must be errors per second above 0, like 10", (n) => n.positive()).default(10),
 });
 
 const ports = z.strictObject({

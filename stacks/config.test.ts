@@ -460,6 +460,20 @@ describe("every problem in one pass", () => {
   });
 });
 
+describe("fractions", () => {
+  it("are taken as the text `pulumi config set --path` stores them (it types only whole numbers)", () => {
+    const { alerts } = parseStackConfig({ ...local(), alerts: { diskFreeRatio: "0.35", errorRate: "2.5" } });
+    expect([alerts.diskFreeRatio, alerts.errorRate]).toEqual([0.35, 2.5]);
+    expect(() => parseStackConfig({ ...local(), alerts: { diskFreeRatio: "0.35x" } })).toThrow(
+      'streambus:alerts.diskFreeRatio: must be a fraction between 0 and 1, like 0.2 (got "0.35x"); ' +
+        "e.g. `pulumi config set --path streambus:alerts.diskFreeRatio 0.2`",
+    );
+    expect(() => parseStackConfig({ ...local(), alerts: { diskFreeRatio: "1.5" } })).toThrow(
+      'streambus:alerts.diskFreeRatio: must be a fraction between 0 and 1, like 0.2 (got "1.5")',
+    );
+  });
+});
+
 describe("fewer brokers than a topic's replication factor", () => {
   it("names the broker count first, with the guards' minimum, and never asks for a smaller replication factor", () => {
     // Pulumi.local.yaml's topic `clicks` has replication factor 3; the operator sets brokers: [1].
