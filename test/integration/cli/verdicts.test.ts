@@ -4,8 +4,10 @@
  * compiled CLI runs against one emulator per scenario: a healthy cluster, a broker answering 500
  * to every admin call, a broker crashed, and the minutes after a latency fault was cleared.
  */
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkHealth } from "../../../procedures";
+import { startVersitygw, type TestS3 } from "../helpers/s3";
 import { eventually, startTestSim, type TestSim } from "../helpers/sim";
 import { ensureBuilt, runCli, type Run } from "./helpers";
 
@@ -82,6 +84,26 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
+/**
+ * Asserts the rule on one command's text run and JSON run, both expected to exit `expected`; returns
+ * the text's `✗` lines (without the mark).
+ */
+function expectRule(text: Run, json: Run, expected: number): string[] {
+  expect({ code: text.code, stderr: text.stderr }, text.stdout).toEqual({ code: expected, stderr: "" });
+  expect(json.code).toBe(expected);
+  const found = crosses(text);
+  expect(found.length > 0, text.stdout).toBe(expected !== 0);
+  const doc = JSON.parse(json.stdout) as {
+    ok: boolean;
+    exitCode: number;
+    checks: Array<{ mark: string; text: string }>;
+  };
+  expect({ ok: doc.ok, exitCode: doc.exitCode }).toEqual({ ok: expected === 0, exitCode: expected });
+  const jsonFindings = doc.checks.filter((c) => c.mark === "✗").map((c) => subject(c.text));
+  expect(jsonFindings).toEqual(found.map(subject));
+  return found;
+}
+
 const crosses = (r: Run) =>
   r.stdout
     .split("\n")
@@ -113,26 +135,53 @@ describe.each(SCENARIOS)("$name", (scenario) => {
     "%s: a ✗ line if and only if a non-zero exit, and the JSON agrees",
     (name) => {
       const { text, json } = runs[name]!;
-      const expected = scenario.codes[name]!;
-      expect({ code: text.code, stderr: text.stderr }, text.stdout).toEqual({ code: expected, stderr: "" });
-      expect(json.code).toBe(expected);
-      const found = crosses(text);
-      expect(found.length > 0, text.stdout).toBe(expected !== 0);
+      const found = expectRule(text, json, scenario.codes[name]!);
       const pattern = scenario.says?.[name];
       if (pattern)
         expect(
           found.some((l) => pattern.test(l)),
           text.stdout,
         ).toBe(true);
-
-      const doc = JSON.parse(json.stdout) as {
-        ok: boolean;
-        exitCode: number;
-        checks: Array<{ mark: string; text: string }>;
-      };
-      expect({ ok: doc.ok, exitCode: doc.exitCode }).toEqual({ ok: expected === 0, exitCode: expected });
-      const jsonFindings = doc.checks.filter((c) => c.mark === "✗").map((c) => subject(c.text));
-      expect(jsonFindings).toEqual(found.map(subject));
     },
   );
+});
+
+describe("backups --verify and alerts", () => {
+  let t: TestSim;
+  let s3: TestS3;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    [t, s3] = await Promise.all([startTestSim(), startVersitygw()]);
+    env = { ...s3.env, STREAMBUS_BROKERS: t.urls(1, 2, 3).join(",") };
+    const c = t.cluster();
+    await eventually(async () => (await checkHealth(c)).ok, 15_000, "a healthy cluster");
+  }, 60_000);
+  afterAll(async () => {
+    await t?.stop();
+    await s3?.stop();
+  });
+
+  const both = (args: string[]) => Promise.all([runCli(args, env), runCli([...args, "--json"], env)]);
+
+  it("backups --verify: a backup that matches its manifest passes; a tampered object is a ✗ and exit 1", async () => {
+    const b = await runCli(["backup"], env);
+    const id = /^✓ Backup (\S+): /m.exec(b.stdout)?.[1];
+    expect(id, b.stdout + b.stderr).toBeDefined();
+    expectRule(...(await both(["backups", "--verify", id!])), 0);
+    await s3.client.send(
+      new PutObjectCommand({
+        Bucket: s3.target.bucket,
+        Key: `${id}/metadata.json`,
+        Body: '{"tampered":true}',
+      }),
+    );
+    const found = expectRule(...(await both(["backups", "--verify", id!])), 1);
+    expect(found).toContain(`Backup ${id}: does not match its manifest`);
+  });
+
+  it("alerts prints no check lines and exits 0; its JSON says so", async () => {
+    expectRule(...(await both(["alerts"])), 0);
+  });
 });
