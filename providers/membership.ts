@@ -340,7 +340,9 @@ export const provider: pulumi.dynamic.ResourceProvider<MembershipInputs, Members
         } satisfies MembershipOutputs,
       };
     } catch (error) {
-      throw explain(error, `membership read (tried ${knownUrls(props.adminUrls).join(", ")})`);
+      // Shown once by `pulumi refresh`, without a stack trace (see providers/refusal.ts).
+      const what = `membership read (tried ${knownUrls(props.adminUrls).join(", ")})`;
+      throw refusal(explain(error, what).message, error);
     }
   },
   async delete(_id, props) {
