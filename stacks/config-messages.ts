@@ -249,13 +249,18 @@ export function setCommands(path: ReadonlyArray<PropertyKey>, value: unknown): s
   return [`pulumi config set ${secret}${flag}${shellWord(pulumiPath(path))} ${text}`];
 }
 
-/** `; e.g. \`pulumi config set ...\``, or nothing when the key has no example. */
-export function exampleFix(path: ReadonlyArray<PropertyKey>): string {
+/**
+ * `; e.g. \`pulumi config set ...\``, or nothing when the key has no example. `replace`: a single
+ * value sits where a block or list belongs, inside a block: `pulumi config set --path` cannot
+ * set a key under it ("expected a map"), so it is removed first.
+ */
+export function exampleFix(path: ReadonlyArray<PropertyKey>, replace = false): string {
   const example = exampleAt(path);
   if (example === undefined) return "";
   const commands = setCommands(path, example);
   if (commands.length === 0) return "";
-  return `; e.g. ${commands.map((c) => `\`${c}\``).join(" and ")}`;
+  if (replace && path.length > 1) commands.unshift(`pulumi config rm --path ${shellWord(pulumiPath(path))}`);
+  return `; e.g. ${commands.map((c) => `\`${c}\``).join(" then ")}`;
 }
 
 const PLURAL = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -325,11 +330,17 @@ export function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string[] {
     });
   }
   const message = ours(issue.message) ?? expected(issue);
-  const given = describeValue(issue.path, valueAt(raw, issue.path));
-  return [`${formatKey(issue.path)}: ${message} (got ${given})${withFix(message, issue.path)}`];
+  const value = valueAt(raw, issue.path);
+  const given = describeValue(issue.path, value);
+  const misplaced =
+    issue.code === "invalid_type" &&
+    ["object", "array", "record"].includes(issue.expected) &&
+    value !== undefined &&
+    (value === null || typeof value !== "object");
+  return [`${formatKey(issue.path)}: ${message} (got ${given})${withFix(message, issue.path, misplaced)}`];
 }
 
 /** The example fix, unless the message gives its own command already. */
-export function withFix(message: string, path: ReadonlyArray<PropertyKey>): string {
-  return message.includes("`pulumi config ") ? "" : exampleFix(path);
+export function withFix(message: string, path: ReadonlyArray<PropertyKey>, replace = false): string {
+  return message.includes("`pulumi config ") ? "" : exampleFix(path, replace);
 }

@@ -338,14 +338,15 @@ const misshapen: Array<[string, () => Record<string, unknown>, string]> = [
     "no subnets",
     () => withAws({ subnets: [] }),
     "streambus:aws.subnets: must be a list of {id, availabilityZone} (got []); e.g. " +
-      "`pulumi config set --path 'streambus:aws.subnets[0].id' subnet-0abc12` and " +
+      "`pulumi config set --path 'streambus:aws.subnets[0].id' subnet-0abc12` then " +
       "`pulumi config set --path 'streambus:aws.subnets[0].availabilityZone' us-east-1a`",
   ],
   [
     "quotas for a client as a number",
     () => ({ ...local(), quotas: { clients: { "billing-app": 5 } } }),
     "streambus:quotas.clients.billing-app: must be a block of keys (produceRate, consumeRate), not a single value " +
-      "(got 5); e.g. `pulumi config set --path 'streambus:quotas.clients[\"billing-app\"].produceRate' 5000`",
+      "(got 5); e.g. `pulumi config rm --path 'streambus:quotas.clients[\"billing-app\"]'` then " +
+      "`pulumi config set --path 'streambus:quotas.clients[\"billing-app\"].produceRate' 5000`",
   ],
   [
     "an empty namespace",
