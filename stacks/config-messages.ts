@@ -228,11 +228,7 @@ function pulumiPath(path: ReadonlyArray<PropertyKey>): string {
  */
 export function setCommands(path: ReadonlyArray<PropertyKey>, value: unknown): string[] {
   const secret = isSecretPath(path) ? "--secret " : "";
-  if (path.length > 1 && isPlainObject(value))
-    return Object.entries(value)
-      .flatMap(([k, v]) => setCommands([...path, k], v))
-      .slice(0, 3);
-  if (path.length === 1 && isPlainObject(value) && !SECRET_KEYS.has(String(path[0])))
+  if (isPlainObject(value))
     return Object.entries(value)
       .flatMap(([k, v]) => setCommands([...path, k], v))
       .slice(0, 3);
