@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { driftLines, driftReport } from "./drift";
+import { driftLines, driftReport, underWay } from "./drift";
 import { parseEvents } from "./events";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the captured events are edited freely, as JSON
@@ -106,5 +106,22 @@ describe("the drift report of a real refresh", () => {
       ok: false,
       text: "drift check of stack staging failed: nothing can be said about drift",
     });
+  });
+});
+
+describe("what a stopped refresh was waiting on", () => {
+  it("names the resources whose read began and did not end, and the brokers' admin URLs the resources hold", () => {
+    // The refresh stopped while the cluster config was being read: its outputs never came.
+    const events = captured().filter(
+      (e) => !String(e.resOutputsEvent?.metadata.urn ?? "").endsWith("::streambus-cluster-config"),
+    );
+    const pending = underWay(parseEvents(events));
+    expect(pending.reading).toEqual(["streambus-cluster-config (ClusterConfig)"]);
+    expect(Object.keys(pending.adminUrls).sort()).toEqual(["1", "2", "3"]);
+    for (const url of Object.values(pending.adminUrls)) expect(url).toMatch(/^https?:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it("a finished refresh was waiting on nothing", () => {
+    expect(underWay(parseEvents(captured())).reading).toEqual([]);
   });
 });

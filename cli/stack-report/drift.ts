@@ -152,8 +152,10 @@ export function underWay(events: readonly StackEvent[]): UnderWay {
   const cas = new Set<string>();
   for (const e of events) {
     const pre = e.resourcePreEvent?.metadata;
-    if (pre && !pre.type.startsWith("pulumi:")) {
-      started.set(pre.urn, `${nameOf(pre.urn)} (${shortType(pre.type)})`);
+    if (pre) {
+      // The stack and the providers are not read from the cluster: only their URLs count.
+      if (!pre.type.startsWith("pulumi:"))
+        started.set(pre.urn, `${nameOf(pre.urn)} (${shortType(pre.type)})`);
       for (const state of [pre.old?.inputs, pre.old?.outputs]) {
         const urls = state?.adminUrls;
         if (urls && typeof urls === "object")
