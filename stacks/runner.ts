@@ -6,15 +6,18 @@
  * included) are passed on as Pulumi prints them, and an interrupted or locked run ends with what
  * to do about it.
  */
-import {
-  ConcurrentUpdateError,
-  LocalWorkspace,
-  StackNotFoundError,
-  type Stack,
-} from "@pulumi/pulumi/automation";
-import { existsSync } from "node:fs";
+import type * as Automation from "@pulumi/pulumi/automation";
+import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { nodeIsRecentEnough, oldNodeMessage } from "../cli/node-version";
+
+/**
+ * The Automation API, loaded when an operation runs (seconds of start-up): the check of the
+ * Node.js version and the usage answer without it.
+ */
+const automation = (): typeof Automation => require("@pulumi/pulumi/automation") as typeof Automation;
 
 /** The operations the runner drives, by their `pulumi` command names. */
 export const operations = ["preview", "up", "refresh", "destroy", "outputs"] as const;
@@ -55,9 +58,10 @@ export class NoSuchStackError extends Error {
  * Selects the stack of the project in `workDir`, whose program the CLI runs. A missing stack is
  * created only by `up`, and only when `Pulumi.<stack>.yaml` declares it: a typo never makes a stack.
  */
-export async function openStack(operation: Operation, options: RunStackOptions): Promise<Stack> {
+export async function openStack(operation: Operation, options: RunStackOptions): Promise<Automation.Stack> {
   const workDir = resolve(options.workDir ?? process.cwd());
   const args = { stackName: options.stack, workDir };
+  const { LocalWorkspace, StackNotFoundError } = automation();
   try {
     return await LocalWorkspace.selectStack(args);
   } catch (error) {
@@ -102,27 +106,99 @@ export async function runStack(operation: Operation, options: RunStackOptions): 
   }
 }
 
+/** What is known of the stack after a run that was interrupted: each field `undefined` when it cannot be told. */
+export interface LeftBehind {
+  /** Whether the stack's update lock is still held (see {@link lockHeld}). */
+  locked?: boolean;
+  /** How many operations the state records as under way (creates, updates, deletes the engine could not finish). */
+  pendingOperations?: number;
+}
+
 /**
  * What to do after a run that was interrupted or found the stack locked, as lines for the
- * operator. Run from the project's folder with the same backend settings.
+ * operator. Run from the project's folder with the same backend settings. After an interrupt,
+ * `pulumi cancel` is advised only when the lock was left (or cannot be told: a backend other
+ * than a file one), and the refresh only when the state has operations under way (or cannot be read).
  */
-export function recoveryAdvice(stack: string, why: "interrupted" | "locked"): string[] {
-  const lines =
-    why === "locked"
-      ? [
-          "the stack is locked by another update: Pulumi's message above says who holds the lock and since when.",
-          "If that process still runs, wait for it. If it is gone (killed, its machine lost), release the lock:",
-        ]
-      : [
-          "the update was interrupted: the stack may be left locked, with creates it could not record.",
-          "If no other pulumi process works on this stack, release the lock:",
-        ];
-  return [
-    ...lines,
-    `  pulumi cancel --stack ${stack} --yes`,
+export function recoveryAdvice(
+  stack: string,
+  why: "interrupted" | "locked",
+  left: LeftBehind = {},
+): string[] {
+  const refresh = [
     "then reconcile the state with what exists (a create that was under way is a pending operation):",
     `  pulumi refresh --stack ${stack} --clear-pending-creates   (or --import-pending-creates URN ID for one that was made)`,
   ];
+  const cancel = `  pulumi cancel --stack ${stack} --yes`;
+  if (why === "locked")
+    return [
+      "the stack is locked by another update: Pulumi's message above says who holds the lock and since when.",
+      "If that process still runs, wait for it. If it is gone (killed, its machine lost), release the lock:",
+      cancel,
+      ...refresh,
+    ];
+  const pending = left.pendingOperations !== 0;
+  if (left.locked === false) {
+    // Pulumi finished the steps under way and released its lock: there is nothing to cancel.
+    return pending
+      ? [
+          `the update was interrupted; pulumi released the stack's lock, and the state ${left.pendingOperations === undefined ? "may record operations" : `records ${left.pendingOperations} operation(s)`} under way.`,
+          "Reconcile the state with what exists:",
+          refresh[1]!,
+          "then run up again to finish the change.",
+        ]
+      : [
+          "the update was interrupted; pulumi released the stack's lock and left no operation under way: run up again to finish the change.",
+        ];
+  }
+  return [
+    left.locked
+      ? "the update was interrupted and left the stack locked."
+      : "the update was interrupted: the stack may be left locked, with creates it could not record.",
+    "If no other pulumi process works on this stack, release the lock:",
+    cancel,
+    ...(pending ? refresh : ["then run up again to finish the change."]),
+  ];
+}
+
+/**
+ * Whether the update lock of `stack` is held, read where a file backend (`file://DIR`) keeps it:
+ * `DIR/.pulumi/locks/organization/PROJECT/STACK/*.json` (project-scoped stacks, what pulumi
+ * makes now), or `DIR/.pulumi/locks/STACK/` (a backend made before those). `undefined` for any other backend (Pulumi Cloud,
+ * S3, ...): it cannot be told from here.
+ */
+export function lockHeld(backendUrl: string, project: string, stack: string): boolean | undefined {
+  if (!backendUrl.startsWith("file://")) return undefined;
+  const locks = join(fileURLToPath(new URL(backendUrl.replace(/[?#].*$/, ""))), ".pulumi", "locks");
+  const dirs = stack.includes("/")
+    ? [join(locks, ...stack.split("/"))]
+    : [join(locks, "organization", project, stack), join(locks, stack)];
+  return dirs.some((dir) => {
+    try {
+      return readdirSync(dir).some((file) => file.endsWith(".json"));
+    } catch {
+      return false; // no folder: no lock
+    }
+  });
+}
+
+/** What an interrupted run left on `stack`, asked of its backend and state; what cannot be told stays `undefined`. */
+export async function leftBehind(options: RunStackOptions): Promise<LeftBehind> {
+  const workDir = resolve(options.workDir ?? process.cwd());
+  const left: LeftBehind = {};
+  try {
+    const { LocalWorkspace } = automation();
+    const ws = await LocalWorkspace.create({ workDir });
+    const [{ url }, project] = await Promise.all([ws.whoAmI(), ws.projectSettings()]);
+    if (url) left.locked = lockHeld(url, project.name, options.stack);
+    const state = (await ws.exportStack(options.stack)) as {
+      deployment?: { pending_operations?: unknown[] };
+    };
+    left.pendingOperations = state.deployment?.pending_operations?.length ?? 0;
+  } catch {
+    // What could not be read stays unknown: the advice then covers both cases.
+  }
+  return left;
 }
 
 /** The engine's own words from a failed command (its last `stderr:` line), else the error's first line. */
@@ -139,6 +215,11 @@ const FORWARD_AFTER_MS = 1_000;
 
 /** The command line: exit 0 on success, 1 when the operation failed, 2 on bad usage, 130 when interrupted. */
 export async function main(argv: string[]): Promise<number> {
+  // Every operation loads the Pulumi SDK and runs the program, which need a newer Node than 20.
+  if (!nodeIsRecentEnough()) {
+    console.error(`streambus-stack: ${oldNodeMessage("this command")}`);
+    return 2;
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -191,8 +272,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     // Pulumi's own messages went out as they came; name the error only when the engine said nothing.
     const said = streamed ? "" : `: ${engineError(err)}`;
+    const { ConcurrentUpdateError } = automation();
     const why = interrupts > 0 ? "interrupted" : err instanceof ConcurrentUpdateError ? "locked" : undefined;
-    const advice = why ? recoveryAdvice(stackName, why).map((line) => `\n  ${line}`) : [];
+    const left =
+      why === "interrupted" ? await leftBehind({ stack: stackName, workDir: parsed.values.cwd }) : {};
+    const advice = why ? recoveryAdvice(stackName, why, left).map((line) => `\n  ${line}`) : [];
     console.error(`streambus-stack: ${operation} ${why ?? "failed"}${said}${advice.join("")}`);
     return why === "interrupted" ? 130 : 1;
   } finally {

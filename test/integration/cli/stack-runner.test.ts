@@ -4,12 +4,13 @@
  * once without a stack trace, a lock keeps Pulumi's own line, Ctrl-C ends with what to do.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SimBrokersResponse, startSim } from "../../../sim";
 import { ROOT, ensureBuilt, type Run } from "./helpers";
 
 const backend = mkdtempSync(join(tmpdir(), "sb-runner-"));
@@ -37,6 +38,12 @@ function newStack(config: Record<string, string>): string {
   for (const [key, value] of Object.entries(config))
     pulumi("config", "set", "--path", `streambus:${key}`, value, "-s", name);
   return name;
+}
+
+/** The lock files of stack `name` in the test's file backend. */
+function lockFiles(name: string): string[] {
+  const dir = join(backend, ".pulumi", "locks", "organization", "streambus", name);
+  return existsSync(dir) ? readdirSync(dir) : [];
 }
 
 /** Starts `streambus-stack ARGS` in its own process group (as a terminal would), resolving when it ends. */
@@ -112,7 +119,35 @@ describe("streambus-stack", () => {
     expect(r.stderr).toContain(`pulumi cancel --stack ${name} --yes`);
   });
 
-  it("Ctrl-C during up: pulumi stops, and the runner says how to release the lock and pending creates", async () => {
+  it("Ctrl-C once during up: pulumi releases the lock, so the runner does not advise `pulumi cancel`", async () => {
+    const sim = await startSim({ basePort: 0, registerDelayMs: 1_000, electionDelayMs: 100, topics: [] });
+    try {
+      const name = newStack({ platform: "local", "local.controlUrl": sim.controlUrl });
+      const run = runner(["up", "--stack", name]);
+      // Once a broker's machine is asked for, the update is under way (and holds the lock).
+      await expect
+        .poll(
+          async () =>
+            SimBrokersResponse.parse(await (await fetch(`${sim.controlUrl}/sim/brokers`)).json()).brokers
+              .length,
+          {
+            timeout: 60_000,
+            interval: 100,
+          },
+        )
+        .toBeGreaterThan(0);
+      process.kill(-run.pid, "SIGINT"); // Ctrl-C once, at a terminal: the whole process group
+      const r = await run.done;
+      expect(r.code).toBe(130);
+      expect(r.stderr).toContain("pulumi released the stack's lock");
+      expect(r.stderr).not.toContain("pulumi cancel");
+      expect(lockFiles(name)).toEqual([]);
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it("Ctrl-C twice during up: pulumi stops; the runner advises the refresh of the pending create, and `pulumi cancel` only if a lock was left", async () => {
     // An emulator control API that takes the broker creates and never answers them.
     let posted!: () => void;
     const creating = new Promise<void>((r) => (posted = r));
@@ -132,8 +167,11 @@ describe("streambus-stack", () => {
       process.kill(-run.pid, "SIGINT");
       const r = await run.done;
       expect(r.code).toBe(130);
-      expect(r.stderr).toContain(`pulumi cancel --stack ${name} --yes`);
       expect(r.stderr).toContain(`pulumi refresh --stack ${name} --clear-pending-creates`);
+      // pulumi 3.259 mostly ends its cancel before the second Ctrl-C and releases the lock; the
+      // advice follows what is left (stacks/runner.test.ts has the case of a lock left behind).
+      if (lockFiles(name).length > 0) expect(r.stderr).toContain(`pulumi cancel --stack ${name} --yes`);
+      else expect(r.stderr).not.toContain("pulumi cancel");
     } finally {
       server.closeAllConnections();
       server.close();
