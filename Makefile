@@ -2,7 +2,9 @@
 # they make the toolchain and install the packages first.
 SHELL := bash
 .SHELLFLAGS := -eo pipefail -c
-ENV := source scripts/env.sh &&
+# The project's own file backend for what make runs (throwaway stacks of the demo, tests and
+# benchmarks), whatever backend the user has (scripts/env.sh); STREAMBUS_BACKEND_URL still wins.
+ENV := STREAMBUS_BACKEND_URL="$${STREAMBUS_BACKEND_URL:-project}" source scripts/env.sh &&
 
 .PHONY: all toolchain deps build check test test-servers test-only demo bench clean
 
