@@ -186,6 +186,9 @@ describe('README "The local stack, by hand", as written', () => {
     // What the stack wrote went to the copy, and the destroy took it away again.
     expect(out).toContain(join(project, ".streambus", "local", "streambus-rules.yml"));
     expect(existsSync(join(project, ".streambus", "local", "streambus-rules.yml"))).toBe(false);
+    // The emulator keeps the cluster where the README's --state-dir says (what a restart reads).
+    const stateDir = /--state-dir (\S+)/.exec(emulatorBlock!)?.[1];
+    if (stateDir) expect(existsSync(join(project, stateDir, "cluster.json"))).toBe(true);
     expect(out).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
   }, 300_000);
 });
