@@ -10,9 +10,12 @@ export const repoRoot = resolve(__dirname, "../..");
 /** The settings scripts/env.sh makes; the end-to-end tests refuse to run without them. */
 function requireOfflineEnv(): { backendUrl: string } {
   const backendUrl = process.env.PULUMI_BACKEND_URL;
-  if (!backendUrl?.startsWith("file://") || !process.env.PULUMI_CONFIG_PASSPHRASE) {
+  // Only the project's own file backend: env.sh keeps a user's backend (an exported one or a
+  // `pulumi login`), and throwaway test stacks must never land there.
+  if (backendUrl !== `file://${join(repoRoot, ".pulumi/backend")}` || !process.env.PULUMI_CONFIG_PASSPHRASE) {
     throw new Error(
-      "end-to-end tests need the offline Pulumi settings: run them through `make test`, or `source scripts/env.sh` first",
+      "end-to-end tests run on the project's own file backend: run them through `make test`, or " +
+        "`STREAMBUS_BACKEND_URL=project source scripts/env.sh` first",
     );
   }
   if (
