@@ -164,6 +164,8 @@ export async function runRebalance(
       }
     }
   }
+  // Started (or adopted): from here it runs on the cluster whatever becomes of this wait.
+  ctx.left = `rebalance ${id ?? "?"}, still running on the cluster`;
   const final = await waitForRebalance(cluster, ctx, id);
   return {
     rebalanceId: final.rebalance_id,

@@ -169,16 +169,17 @@ describe("Ctrl-C during an update", () => {
     t = await startProviderSim();
     const olds = await createMembership(t, [1, 2, 3]);
     await t.provision(4);
-    const news = inputs(t, [1, 2, 3, 4], { ...SLOW, timeoutMs: 120_000 });
+    // 512 KiB/s per move: the rebalance takes about 15 s, so an update that waits for it cannot pass.
+    const news = inputs(t, [1, 2, 3, 4], { ...SLOW, throttleBytesPerS: 2 ** 19, timeoutMs: 120_000 });
     const pending = capture(() => provider.update!("c", olds, news));
     await waitRunning();
     const at = Date.now();
     interrupt("Ctrl-C (test)");
     const { error, lines } = await pending;
-    expect(Date.now() - at).toBeLessThan(2_000);
+    expect(Date.now() - at).toBeLessThan(5_000);
     const message = (error as Error).message;
     expect(message).toMatch(
-      /interrupted \(Ctrl-C \(test\)\): stopped waiting; still left: rebalance rb-\d+ at \d+\/\d+ moves/,
+      /interrupted \(Ctrl-C \(test\)\): stopped waiting; still left: rebalance rb-\d+\b.*still running on the cluster/,
     );
     expect(message).toContain("`pulumi up` again finishes the change");
     expect(message).toContain("`pulumi cancel`");
