@@ -16,7 +16,7 @@ const CANCEL_PATH = "/pulumirpc.ResourceProvider/Cancel";
 
 /** The wait was stopped because `pulumi up` was interrupted; the cluster's work goes on. */
 export class InterruptedError extends Error {
-  /** What interrupted it: `Ctrl-C (pulumi cancelled the update)`, `SIGTERM`, ... */
+  /** What interrupted it: `Ctrl-C` (the engine's `Cancel`), `SIGINT` or `SIGTERM` (to this process). */
   readonly by: string;
 
   constructor(by: string) {
@@ -107,7 +107,7 @@ function hookCancel(): void {
     const lookup = proto?._retrieveHandler;
     if (!proto || typeof lookup !== "function") return;
     proto._retrieveHandler = function (this: unknown, path: string, ...rest: unknown[]) {
-      if (path === CANCEL_PATH) interrupt("Ctrl-C (pulumi is cancelling the update)");
+      if (path === CANCEL_PATH) interrupt("Ctrl-C");
       return (lookup as (...args: unknown[]) => unknown).call(this, path, ...rest);
     };
   } catch {

@@ -174,16 +174,16 @@ describe("Ctrl-C during an update", () => {
     const pending = capture(() => provider.update!("c", olds, news));
     await waitRunning();
     const at = Date.now();
-    interrupt("Ctrl-C (test)");
+    interrupt("a test's Ctrl-C");
     const { error, lines } = await pending;
     expect(Date.now() - at).toBeLessThan(5_000);
     const message = (error as Error).message;
     expect(message).toMatch(
-      /interrupted \(Ctrl-C \(test\)\): stopped waiting; still left: rebalance rb-\d+\b.*still running on the cluster/,
+      /interrupted \(a test's Ctrl-C\): stopped waiting; still left: rebalance rb-\d+\b.*still running on the cluster/,
     );
     expect(message).toContain("`pulumi up` again finishes the change");
     expect(message).toContain("`pulumi cancel`");
-    expect(lines.join("\n")).toContain("streambus: Ctrl-C (test): stopping the wait now");
+    expect(lines.join("\n")).toContain("streambus: a test's Ctrl-C: stopping the wait now");
     const running = await rebalanceStatus(t);
     expect(running.status).toBe("running");
 
