@@ -25,11 +25,14 @@ deps: toolchain node_modules/.package-lock.json
 build: deps
 	$(ENV) npm run --silent build
 
-## check: strict type check, ESLint (with @pulumi/eslint-plugin), Prettier, and actionlint on
-## .github/workflows (scripts/actionlint.sh: from PATH or built once from the Go module proxy)
+## check: strict type check, ESLint (with @pulumi/eslint-plugin; it also refuses an import of
+## stacks/ from outside it, eslint.config.mjs), Prettier, no import circle under providers/ and
+## procedures/ (scripts/import-circles.mjs, madge), and actionlint on .github/workflows
+## (scripts/actionlint.sh: from PATH or built once from the Go module proxy)
 check: deps
 	$(ENV) npx tsc --noEmit -p tsconfig.json
 	$(ENV) npx eslint .
+	$(ENV) node scripts/import-circles.mjs
 	$(ENV) npx prettier --check . >/dev/null
 	@scripts/actionlint.sh
 

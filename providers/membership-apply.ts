@@ -19,7 +19,7 @@ import {
 } from "../procedures/membership";
 import { interruptible, InterruptedError } from "./interrupt";
 import { planLines, planMovement } from "./membership-plan";
-import type { MembershipInputs } from "./membership";
+import type { MembershipInputs } from "./membership-types";
 
 /**
  * The membership resource's work, for `create` and `update`: join the declared brokers,

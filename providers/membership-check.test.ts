@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { UNKNOWN, checkMembershipInputs } from "./membership-check";
-import type { MembershipInputs } from "./membership";
+import type { MembershipInputs } from "./membership-types";
 
 const base: MembershipInputs = {
   brokers: [3, 1, 2],

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { MembershipInputs } from "./membership";
+import type { MembershipInputs } from "./membership-types";
 
 /**
  * Validation of the membership resource's inputs (its provider's `check`), pure. During a
