@@ -1,9 +1,9 @@
 import { MAX_TIMER_MS } from "../procedures/client/options";
-import { parseDuration as parseDurationText } from "../stacks/units";
+import { parseDuration as parseDurationText } from "../common/units";
 import { UsageError } from "./errors";
 
 /**
- * A duration flag: the project's one parser (`stacks/units.ts`) with a bare number in seconds
+ * A duration flag: the project's one parser (`common/units.ts`) with a bare number in seconds
  * (`--deadline 90`), rounded to whole milliseconds, above zero and at most `MAX_TIMER_MS`. Throws a
  * `UsageError` naming the flag.
  */

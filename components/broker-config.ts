@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { stringify } from "yaml";
-import type { StackConfig } from "../stacks/config";
-import { formatSize as formatSizeIn } from "../stacks/units";
+import type { StackConfig } from "../common/config-types";
+import { formatSize as formatSizeIn } from "../common/units";
 
 /**
  * The broker's config file (`/etc/streambus/broker.yaml`): only what a broker reads at start
@@ -47,7 +47,7 @@ export interface BrokerConfigInput {
 
 /**
  * Bytes as the runbook writes them (`100GB`): the one size formatter's exact form
- * (`stacks/units.ts`), the text the broker config files have always held.
+ * (`common/units.ts`), the text the broker config files have always held.
  */
 export function formatSize(bytes: number): string {
   return formatSizeIn(bytes, "exact");

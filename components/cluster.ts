@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "../stacks/config";
+import type { StackConfig } from "../common/config-types";
 import { renderRulesFile } from "./alerts";
 import { renderDashboardJson } from "./dashboard";
 import type { AwsStackConfig } from "./aws";

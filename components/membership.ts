@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { MembershipInputs, MembershipOutputs } from "../providers/membership";
 import { shimProvider } from "../providers/shim";
-import type { StackConfig } from "../stacks/config";
+import type { StackConfig } from "../common/config-types";
 
 /** Which part of a membership change a {@link ClusterMembership} makes. */
 export type MembershipPhase = MembershipInputs["phase"];

@@ -4,7 +4,7 @@ import type { ClusterQuotasInputs, ClusterQuotasOutputs, QuotaEntry } from "../p
 import type { RollingRestartInputs, RollingRestartOutputs } from "../providers/rolling-restart";
 import { shimProvider } from "../providers/shim";
 import type { TopicInputs, TopicOutputs } from "../providers/topic";
-import type { StackConfig } from "../stacks/config";
+import type { StackConfig } from "../common/config-types";
 
 /**
  * The live cluster's settings as resources over the admin API: the dynamic configuration,

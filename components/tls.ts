@@ -6,7 +6,7 @@ import type {
   CertificateAuthorityOutputs,
 } from "../providers/certificates";
 import { shimProvider } from "../providers/shim";
-import type { StackConfig } from "../stacks/config";
+import type { StackConfig } from "../common/config-types";
 
 /**
  * TLS on the admin API: the stack's CA (the operator's from `streambus:tls`, or one the stack

@@ -1,6 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { formatSize } from "../components/broker-config";
-import { formatPromDuration, parseDuration, parseRate, parseSize } from "../stacks/units";
+import { formatPromDuration, parseDuration, parseRate, parseSize } from "../common/units";
 import { PROD_STACK_PATTERN, STREAMBUS_TYPES, isProdStack, known, stackOf } from "./support";
 
 /**

@@ -1,6 +1,6 @@
 import { setTimeout as pause } from "node:timers/promises";
 import { AbortedError, MAX_TIMER_MS, isTransient, type CallOptions } from "./client";
-import { formatSize } from "../stacks/units";
+import { formatSize } from "../common/units";
 import { PollPacer, type PollingOptions, type WaitProgress } from "./pacing";
 
 export type { PollingOptions, WaitProgress } from "./pacing";
@@ -189,7 +189,7 @@ export function formatDuration(ms: number): string {
   return s ? `${m}m${s}s` : `${m}m`;
 }
 
-/** `1073741824` → `1.0 GiB`: the one size formatter's approximate form (`stacks/units.ts`). */
+/** `1073741824` → `1.0 GiB`: the one size formatter's approximate form (`common/units.ts`). */
 export function formatBytes(bytes: number): string {
   return formatSize(bytes, "approx");
 }

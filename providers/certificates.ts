@@ -136,7 +136,7 @@ function toPkcs1(pem: string): string {
   return createPrivateKey(pem).export({ type: "pkcs1", format: "pem" }).toString();
 }
 
-export { caProblems } from "../stacks/config-rules";
+export { caProblems } from "../common/ca";
 
 /** Inputs of the CA resource: a private CA made once. */
 export interface CertificateAuthorityInputs {

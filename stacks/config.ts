@@ -14,8 +14,9 @@ import {
   formatKey,
   valueAt,
   withFix,
-} from "./config-messages";
-import { stackConfigSchema, type ParsedStackConfig } from "./config-schema";
+} from "../common/config-messages";
+import { stackConfigSchema } from "../common/config-schema";
+import type { StackConfig } from "../common/config-types";
 
 /**
  * The `streambus` namespace of a stack's config: validated with zod before any resource is
@@ -25,46 +26,15 @@ import { stackConfigSchema, type ParsedStackConfig } from "./config-schema";
 
 export { configWarnings };
 
-export { CONFIG_NAMESPACE, describeIssue, formatKey } from "./config-messages";
-
-/** Where brokers run. */
-export type Platform = ParsedStackConfig["platform"];
-
-type Common = Omit<
-  ParsedStackConfig,
-  "platform" | "brokers" | "adminToken" | "sshPrivateKey" | "local" | "aws" | "kubernetes" | "tls"
->;
-
-/** The `tls` block, resolved: `enabled` by platform when not set, the operator's CA key a secret. */
-export type TlsConfig = Omit<ParsedStackConfig["tls"], "enabled" | "caKey"> & {
-  /** Whether the admin API is served over HTTPS. Defaults to true on aws and kubernetes, and on local when a CA is given. */
-  enabled: boolean;
-  /** The operator's CA key (with `caCertificate`), a secret Output; absent: the stack makes its own CA. */
-  caKey?: pulumi.Input<string>;
-};
-
-/** The `local` block: the emulator. */
-export type LocalConfig = NonNullable<ParsedStackConfig["local"]>;
-/** The `aws` block. */
-export type AwsConfig = NonNullable<ParsedStackConfig["aws"]>;
-/** The `kubernetes` block. */
-export type KubernetesConfig = NonNullable<ParsedStackConfig["kubernetes"]>;
-
-/** A validated, normalized stack config: sizes in bytes, durations in ms, rates in bytes/s. */
-export type StackConfig = Common & {
-  /** The broker ids, sorted: each is a stable resource name (`broker-4`). */
-  brokerIds: number[];
-  /** Whether `brokers` was a count (ids 1..N) or an explicit list. */
-  brokersGivenAs: "count" | "list";
-  /** The admin API's bearer token (a secret); absent only on `local`. */
-  adminToken?: pulumi.Input<string>;
-  /** TLS on the admin API. */
-  tls: TlsConfig;
-} & (
-    | { platform: "local"; local: LocalConfig }
-    | { platform: "aws"; aws: AwsConfig; sshPrivateKey: pulumi.Input<string> }
-    | { platform: "kubernetes"; kubernetes: KubernetesConfig }
-  );
+export { CONFIG_NAMESPACE, describeIssue, formatKey } from "../common/config-messages";
+export type {
+  AwsConfig,
+  KubernetesConfig,
+  LocalConfig,
+  Platform,
+  StackConfig,
+  TlsConfig,
+} from "../common/config-types";
 
 /**
  * The config is invalid: `problems` lists each one as `streambus:<key>: <what is wrong>`.

@@ -6,7 +6,7 @@ import { EXIT, UsageError } from "../errors";
 async function alertsOfStackFile(path: string): Promise<unknown> {
   const [{ parse }, { alertsSchema }] = await Promise.all([
     import("yaml"),
-    import("../../stacks/config-schema.js"),
+    import("../../common/config-schema.js"),
   ]);
   let doc: { config?: Record<string, unknown> } | null;
   try {
@@ -17,8 +17,7 @@ async function alertsOfStackFile(path: string): Promise<unknown> {
   const raw = doc?.config?.["streambus:alerts"] ?? {};
   const result = alertsSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {
-    // Only a bad file pays for stacks/config, which loads @pulumi/pulumi (about a second).
-    const { describeIssue } = await import("../../stacks/config.js");
+    const { describeIssue } = await import("../../common/config-messages.js");
     const problems = result.error.issues.flatMap((issue) =>
       describeIssue({ ...issue, path: ["alerts", ...issue.path] }, { alerts: raw }),
     );

@@ -6,7 +6,7 @@
  */
 import { formatBytes } from "../../procedures/common";
 import { CONFIG_FIELDS, TOPIC_FIELDS } from "../../providers/settings-units";
-import { formatPromDuration } from "../../stacks/units";
+import { formatPromDuration } from "../../common/units";
 import type { StackEvent, StepMeta } from "./events";
 
 /** What happens to a resource. */

@@ -1,5 +1,5 @@
 import { ERROR_RATE_MEANING, errorRatePromQL } from "../../procedures/metrics/error-rate";
-import { formatPromDuration } from "../../stacks/units";
+import { formatPromDuration } from "../../common/units";
 
 /**
  * The runbook's six alerts ("Monitoring Alerts"), written once against the contract's metric

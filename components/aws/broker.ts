@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsConfig, StackConfig } from "../../stacks/config";
+import type { AwsConfig, StackConfig } from "../../common/config-types";
 import { BROKER_PATHS, configHash, renderBrokerConfig } from "../broker-config";
 import type { BrokerEndpoint } from "../platform";
 import { createBrokerCertificate, type BrokerCertificate, type StackCa } from "../tls";

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsConfig, StackConfig } from "../../stacks/config";
+import type { AwsConfig, StackConfig } from "../../common/config-types";
 import { renderRulesFile } from "../alerts";
 import { createBackupBuckets } from "../backup";
 import type { PlatformResult } from "../platform";

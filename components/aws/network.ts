@@ -1,5 +1,5 @@
-import { isOpenToWorld } from "../../stacks/config-fields";
-import type { StackConfig } from "../../stacks/config";
+import { isOpenToWorld } from "../../common/config-fields";
+import type { StackConfig } from "../../common/config-types";
 
 /** One ingress rule of the brokers' security group, in `aws.ec2.SecurityGroup`'s shape. */
 export interface IngressRule {

@@ -1,4 +1,4 @@
-import type { AwsConfig } from "../../stacks/config";
+import type { AwsConfig } from "../../common/config-types";
 
 /** A subnet and its availability zone, as the stack config lists them. */
 export type Subnet = AwsConfig["subnets"][number];

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "../../stacks/config";
+import type { StackConfig } from "../../common/config-types";
 import type { PolicyDocument } from "../aws/iam";
 
 /** The stack config's `backup` block. */

@@ -1,5 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
-import type { KubernetesConfig, StackConfig } from "../../stacks/config";
+import type { KubernetesConfig, StackConfig } from "../../common/config-types";
 import { BROKER_ID_PLACEHOLDER, BROKER_PATHS } from "../broker-config";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { existsSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import type { LocalConfig, StackConfig } from "../../stacks/config";
+import type { LocalConfig, StackConfig } from "../../common/config-types";
 import { renderRulesFile } from "../alerts";
 import { configHash, renderBrokerConfig } from "../broker-config";
 import { renderDashboardJson } from "../dashboard";

@@ -18,7 +18,7 @@ import {
 
 /**
  * The zod schema of every block of the `streambus` stack config, with the runbook's defaults.
- * Cross-field rules (kubernetes ids, AZ spread, replication factors) live in `config-rules.ts`.
+ * Cross-field rules (kubernetes ids, AZ spread, replication factors) live in `stacks/config-rules.ts`.
  */
 
 /** `brokers`: a count (ids 1..N) or a list of broker ids. */
@@ -159,10 +159,10 @@ const kubernetes = z.strictObject({
 });
 
 /**
- * `tls`: the admin API over HTTPS. `enabled` defaults by platform (see `config.ts`: on for aws and
+ * `tls`: the admin API over HTTPS. `enabled` defaults by platform (see `stacks/config.ts`: on for aws and
  * kubernetes, off on the emulator); without `caCertificate` the stack makes its own private CA and
  * keeps it in its state; with it, `caKey` (a secret) signs each broker's certificate. The rules in
- * `config-rules.ts` check the pair.
+ * `stacks/config-rules.ts` check the pair.
  */
 const tls = z.strictObject({
   enabled: bool.optional(),
