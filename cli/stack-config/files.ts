@@ -63,7 +63,7 @@ export async function writeStackConfig(stack: string, config: StackConfig, workD
  * leaves this function. The stack is created when it does not exist yet (its file does by now).
  */
 export async function generateSecret(stack: string, key: string, workDir?: string): Promise<void> {
-  const { openStack } = await import("../../stacks/runner.js");
+  const { openStack } = await import("../open-stack.js");
   await openStack("up", { stack, workDir });
   const value = randomBytes(32).toString("hex");
   const child = spawn("pulumi", ["config", "set", key, "--secret", "--stack", stack], {

@@ -130,7 +130,7 @@ export async function runForEvents(
     onEvent?: (event: unknown) => void;
   },
 ): Promise<StackRun> {
-  const { openStack } = await import("../../stacks/runner.js");
+  const { openStack } = await import("../open-stack.js");
   const stack = await openStack(kind, { stack: options.stack, workDir: options.workDir });
   const raw: unknown[] = [];
   const common = {
