@@ -336,6 +336,11 @@ export function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string[] {
   return [`${formatKey(issue.path)}: ${message} (got ${given})${withFix(message, issue.path, misplaced)}`];
 }
 
+/** What is wrong with one value, in the schema's words, without the key or a fix (for messages that name the key their own way). */
+export function issueMessage(issue: z.core.$ZodIssue): string {
+  return ours(issue.message) ?? expected(issue);
+}
+
 /** The example fix, unless the message gives its own command already. */
 export function withFix(message: string, path: ReadonlyArray<PropertyKey>, replace = false): string {
   return message.includes("`pulumi config ") ? "" : exampleFix(path, replace);

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../common/config-types";
 import { renderRulesFile } from "./alerts";
+import { ClusterArgsError, validateClusterArgs, type StreamBusClusterArgs } from "./cluster-args";
 import { renderDashboardJson } from "./dashboard";
 import type { AwsStackConfig } from "./aws";
 import type { KubernetesStackConfig } from "./kubernetes";
@@ -9,19 +10,24 @@ import { ClusterMembership, membershipArgs } from "./membership";
 import type { BrokerEndpoint, PlatformResult } from "./platform";
 import { RollingRestart, createLiveSettings, type LiveSettings } from "./settings";
 
+export type { StreamBusClusterArgs } from "./cluster-args";
+
 /** Provisions one platform's brokers, storage, alert rules and dashboard under `parent`. */
 export type PlatformProvisioner = (
   name: string,
-  args: StreamBusClusterArgs,
+  args: ValidatedClusterArgs,
   parent: pulumi.Resource,
 ) => PlatformResult;
 
-/** Arguments of a {@link StreamBusCluster}. */
-export interface StreamBusClusterArgs {
-  /** The validated stack config (`loadConfig()`). */
+/**
+ * Arguments of a {@link StreamBusCluster} already validated and normalized elsewhere: the stack
+ * program's (`loadConfig()` runs the same validators and reports in the stack config's terms).
+ */
+export interface ValidatedClusterArgs {
+  /** The validated, normalized config (`loadConfig()`, or `validateClusterArgs`). */
   config: StackConfig;
-  /** The platform's provisioner: `await loadPlatform(config.platform)`. */
-  provision: PlatformProvisioner;
+  /** The platform's provisioner; by default {@link provisionerOf}`(config.platform)`. */
+  provision?: PlatformProvisioner;
 }
 
 /**
@@ -41,6 +47,29 @@ export async function loadPlatform(platform: StackConfig["platform"]): Promise<P
     }
     case "kubernetes": {
       const { createKubernetesCluster } = await import("./kubernetes/index.js");
+      return (name, args, parent) =>
+        createKubernetesCluster(name, args.config as KubernetesStackConfig, parent);
+    }
+  }
+}
+
+/**
+ * {@link loadPlatform} without waiting, for a component's constructor (which cannot wait): the
+ * chosen platform's module only, through the compiled package's `require` (`dist/`; under a
+ * TypeScript test runner, pass `provision: await loadPlatform(...)` instead).
+ */
+export function provisionerOf(platform: StackConfig["platform"]): PlatformProvisioner {
+  switch (platform) {
+    case "local": {
+      const { createLocalCluster } = require("./local") as typeof import("./local/index.js");
+      return (name, args, parent) => createLocalCluster(name, args.config as LocalStackConfig, parent);
+    }
+    case "aws": {
+      const { createAwsCluster } = require("./aws") as typeof import("./aws/index.js");
+      return (name, args, parent) => createAwsCluster(name, args.config as AwsStackConfig, parent);
+    }
+    case "kubernetes": {
+      const { createKubernetesCluster } = require("./kubernetes") as typeof import("./kubernetes/index.js");
       return (name, args, parent) =>
         createKubernetesCluster(name, args.config as KubernetesStackConfig, parent);
     }
@@ -94,9 +123,29 @@ export class StreamBusCluster extends pulumi.ComponentResource {
   public readonly settings: LiveSettings;
   private readonly result: PlatformResult;
 
-  constructor(name: string, args: StreamBusClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+  /**
+   * @param args the cluster's typed arguments (human units accepted), checked here: a problem
+   *   fails the program with a `ResourceError` naming each key and its fix, before any child is
+   *   declared. Or, from the stack program, a config it has already validated (`{ config }`).
+   */
+  constructor(
+    name: string,
+    clusterArgs: StreamBusClusterArgs | ValidatedClusterArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
     super("streambus:index:StreamBusCluster", name, {}, opts);
-    const result = args.provision(name, args, this);
+    let args: ValidatedClusterArgs;
+    if ("config" in clusterArgs) args = clusterArgs;
+    else {
+      try {
+        args = { config: validateClusterArgs(clusterArgs) };
+      } catch (error) {
+        if (error instanceof ClusterArgsError) throw new pulumi.ResourceError(error.message, this);
+        throw error;
+      }
+    }
+    const provision = args.provision ?? provisionerOf(args.config.platform);
+    const result = provision(name, args, this);
     this.result = result;
     this.platform = args.config.platform;
     this.brokers = [...result.brokers].sort((a, b) => a.id - b.id);

@@ -2,8 +2,9 @@
  * The cluster's ComponentResources. Platform modules (`./aws`, `./kubernetes`, `./local`) are
  * not re-exported here: importing them loads their cloud SDKs, which a local stack must not.
  */
-export { StreamBusCluster, loadPlatform } from "./cluster";
-export type { PlatformProvisioner, StreamBusClusterArgs } from "./cluster";
+export { StreamBusCluster, loadPlatform, provisionerOf } from "./cluster";
+export type { PlatformProvisioner, StreamBusClusterArgs, ValidatedClusterArgs } from "./cluster";
+export { ClusterArgsError, validateClusterArgs } from "./cluster-args";
 export type { BrokerEndpoint, PlatformResult } from "./platform";
 export {
   BROKER_ID_PLACEHOLDER,

@@ -1,6 +1,13 @@
 import type { ParsedStackConfig } from "../common/config-schema";
 import { caProblems } from "../common/ca";
 import { formatSize } from "../common/units";
+import {
+  brokerIdsOf,
+  contiguousBrokerIdProblems,
+  duplicateBrokerIdProblems,
+} from "../components/cluster-args";
+
+export { brokerIdsOf };
 
 /**
  * The stack config's cross-field rules: the ones no single field can check. Each returns problems
@@ -14,12 +21,6 @@ export interface ConfigProblem {
 }
 
 const GIB = 1024 ** 3;
-
-/** The broker ids a `brokers` value stands for, sorted. */
-export function brokerIdsOf(brokers: number | number[]): number[] {
-  if (typeof brokers === "number") return Array.from({ length: brokers }, (_, i) => i + 1);
-  return [...new Set(brokers)].sort((a, b) => a - b);
-}
 
 /**
  * The fields of a config that parsed, each on its own: what the cross-field rules can check while
@@ -41,23 +42,13 @@ export function crossFieldProblems(config: ParsedFields): ConfigProblem[] {
   const { brokers, platform } = config;
   const ids = brokers === undefined ? undefined : brokerIdsOf(brokers);
 
-  if (Array.isArray(brokers) && ids !== undefined && ids.length !== brokers.length) {
-    const twice = brokers.filter((id, i) => brokers.indexOf(id) !== i);
-    add(["brokers"], `lists broker ${twice.join(", ")} more than once: each id is one broker`);
-  }
+  // The component's own checks (components/cluster-args.ts), written once there.
+  if (brokers !== undefined) problems.push(...duplicateBrokerIdProblems(brokers));
   if (ids !== undefined && platform !== undefined && config.testCluster !== undefined)
     problems.push(...fewBrokersProblems(ids.length, platform, config.testCluster));
 
-  if (platform === "kubernetes" && Array.isArray(brokers) && ids !== undefined) {
-    const contiguous = ids.every((id, i) => id === i + 1);
-    if (!contiguous) {
-      add(
-        ["brokers"],
-        `must be contiguous from 1 on kubernetes (a StatefulSet removes the highest ordinal): got [${ids.join(", ")}]; ` +
-          `use a count, or ids 1..N`,
-      );
-    }
-  }
+  if (platform !== undefined && brokers !== undefined)
+    problems.push(...contiguousBrokerIdProblems(platform, brokers));
 
   if (config.aws !== undefined && platform === "aws") problems.push(...awsProblems(config.aws, ids?.length));
 

@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
-  brokerIdsOf,
   configWarnings,
   crossFieldProblems,
   requiredKeyProblems,
@@ -16,6 +15,7 @@ import {
   withFix,
 } from "../common/config-messages";
 import { stackConfigSchema } from "../common/config-schema";
+import { normalizeClusterConfig } from "../components/cluster-args";
 import type { StackConfig } from "../common/config-types";
 
 /**
@@ -114,21 +114,7 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
   }
   if (problems.length > 0 || !result.success) throw new StackConfigError(problems);
 
-  const { brokers, adminToken, sshPrivateKey, tls, ...rest } = result.data;
-  const { caKey, ...tlsRest } = tls;
-  return {
-    ...rest,
-    tls: {
-      ...tlsRest,
-      // On by default but on the emulator, and there too when the operator gives a CA.
-      enabled: tls.enabled ?? (result.data.platform !== "local" || tls.caCertificate !== undefined),
-      ...(caKey !== undefined ? { caKey: pulumi.secret(caKey as pulumi.Input<string>) } : {}),
-    },
-    brokerIds: brokerIdsOf(brokers),
-    brokersGivenAs: typeof brokers === "number" ? "count" : "list",
-    adminToken: adminToken as pulumi.Input<string> | undefined,
-    sshPrivateKey: sshPrivateKey as pulumi.Input<string>,
-  } as StackConfig;
+  return normalizeClusterConfig(result.data);
 }
 
 /** How each secret key is set again as a secret, its value as the command reads it. */

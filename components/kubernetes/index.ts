@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RULE_GROUP_NAME, prometheusRuleSpec } from "../alerts";
 import { BROKER_ID_PLACEHOLDER, configHash, renderBrokerConfig } from "../broker-config";
 import { renderDashboardJson } from "../dashboard";
+import { contiguousBrokerIdProblems } from "../cluster-args";
 import { ClusterMembership, membershipArgs } from "../membership";
 import type { PlatformResult } from "../platform";
 import { createBrokerCertificate, createStackCa, type StackCa } from "../tls";
@@ -34,13 +35,10 @@ export interface KubernetesCluster extends PlatformResult {
   membership: [ClusterMembership, ClusterMembership];
 }
 
-/** The validator the schema also applies: a StatefulSet can only hold brokers 1..N. */
+/** A StatefulSet can only hold brokers 1..N: the component's rule (`contiguousBrokerIdProblems`), asserted. */
 export function assertContiguousBrokerIds(ids: readonly number[]): void {
-  if (!ids.every((id, i) => id === i + 1)) {
-    throw new Error(
-      `brokers must be contiguous from 1 on kubernetes (a StatefulSet removes the highest ordinal): got [${ids.join(", ")}]`,
-    );
-  }
+  const [problem] = contiguousBrokerIdProblems("kubernetes", ids);
+  if (problem !== undefined) throw new Error(`brokers ${problem.message}`);
 }
 
 /**
