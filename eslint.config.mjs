@@ -30,7 +30,7 @@ function refuseImports(regex, message) {
 }
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", ".pulumi/", ".streambus/", "bin/*.js"] },
+  { ignores: ["node_modules/", "dist/", ".pulumi/", ".streambus/", "bin/*.js", "examples/*/bin/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
