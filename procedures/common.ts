@@ -61,15 +61,33 @@ export class DeadlineExceededError extends Error {
   }
 }
 
-/** A procedure refused to act because a guard failed (and `force` was not given). */
+/**
+ * A procedure refused to act because a guard failed (and `force` was not given). It carries the
+ * failures as data (the first one's guard as `guard`), and what was refused and how to override
+ * when the refusal says so: the providers print them as a `streambus-refusal` record
+ * (`procedures/records.ts`), so tooling never reads them out of the message.
+ */
 export class GuardError extends Error {
   /** The guard's short name: `min_voters`, `replication`, `offline_partitions`, `leader`. */
   readonly guard: string;
+  /** Every guard that failed, with why (at least the one named by `guard`). */
+  readonly failures: ReadonlyArray<{ guard: string; message: string }>;
+  /** What was refused (`remove broker 3`) and how to override, when known. */
+  readonly refused?: { what: string; override: string };
 
-  constructor(guard: string, message: string) {
+  constructor(
+    guard: string,
+    message: string,
+    details: {
+      failures?: ReadonlyArray<{ guard: string; message: string }>;
+      refused?: { what: string; override: string };
+    } = {},
+  ) {
     super(message);
     this.name = "GuardError";
     this.guard = guard;
+    this.failures = details.failures ?? [{ guard, message }];
+    if (details.refused) this.refused = details.refused;
   }
 }
 

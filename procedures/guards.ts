@@ -8,6 +8,7 @@ import type { MembersResponse, PartitionsHealthResponse, TopicsResponse } from "
 import { BrokerClient, type Cluster } from "./client";
 import { GuardError, type ProcedureContext } from "./common";
 import { unreachableReason } from "./facts";
+import { formatRefusal, type GuardFailure } from "./records";
 import { collectRaftViews, judgeQuorum, type QuorumReport, type RaftView } from "./quorum";
 
 /** The facts the guards judge: one snapshot of the cluster. */
@@ -30,13 +31,7 @@ export interface GuardFacts {
   leaderProblem?: string;
 }
 
-/** One broken guard: its short name (`min_voters`, `replication`, `offline_partitions`, `leader`) and why. */
-export interface GuardFailure {
-  /** The guard's short name. */
-  guard: string;
-  /** Why it failed, naming the brokers or partitions. */
-  message: string;
-}
+export type { GuardFailure } from "./records";
 
 /** A membership change, as a stack declares it. */
 export interface MembershipChange {
@@ -245,10 +240,20 @@ function viewsThrough(
   );
 }
 
-/** The error for failed guards: names the first guard, lists every reason, says how to override. */
-export function guardError(what: string, failures: readonly GuardFailure[], howToForce: string): GuardError {
-  return new GuardError(
-    failures[0]!.guard,
-    `refusing to ${what}: ${failures.map((f) => f.message).join("; ")} (${howToForce})`,
-  );
+/**
+ * The error for failed guards: names the first guard, lists every reason, says how to override,
+ * and carries the failures, what was refused and the override as data. With `named`, each
+ * reason names its guard (`guard min_voters failed: …`).
+ */
+export function guardError(
+  what: string,
+  failures: readonly GuardFailure[],
+  howToForce: string,
+  opts: { named?: boolean } = {},
+): GuardError {
+  const data = { what, failures: failures.map((f) => ({ ...f })), override: howToForce };
+  return new GuardError(failures[0]!.guard, formatRefusal(data, opts), {
+    failures: data.failures,
+    refused: { what, override: howToForce },
+  });
 }

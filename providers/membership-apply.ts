@@ -17,6 +17,7 @@ import {
   waitRegistered,
   waitUntilEmpty,
 } from "../procedures/membership";
+import { recordLines } from "../procedures/records";
 import { interruptible, InterruptedError } from "./interrupt";
 import { planLines, planMovement } from "./membership-plan";
 import type { MembershipInputs } from "./membership-types";
@@ -106,9 +107,7 @@ async function converge(
     if (failures.length === 0) return;
     if (!inputs.force) throw guardError(what, failures, HOW_TO_FORCE);
     for (const f of failures) if (!forced.includes(f.guard)) forced.push(f.guard);
-    log(
-      `streambus: guard${failures.length > 1 ? "s" : ""} overridden by streambus:force: ${failures.map((f) => `${f.guard} (${f.message})`).join("; ")}`,
-    );
+    for (const line of recordLines("override", { failures })) log(line);
   };
 
   // The whole change, judged before anything changes (a new cluster has nothing to judge). An
@@ -235,7 +234,7 @@ export function throttledProgress(log: (line: string) => void, everyMs: number):
     const now = Date.now();
     const wait = e.percent !== undefined;
     if (!wait || e.step !== lastStep || e.percent === 100 || now - lastAt >= everyMs) {
-      log(`streambus: ${e.message}`);
+      for (const line of recordLines("progress", { ...e })) log(line);
       lastAt = now;
     }
     lastStep = e.step;

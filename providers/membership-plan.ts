@@ -1,11 +1,13 @@
 import type { Cluster } from "../procedures/client";
-import { formatBytes, formatDuration } from "../procedures/common";
+import { formatBytes } from "../procedures/common";
 import { heldBy } from "../procedures/membership";
+import { DEFAULT_CONCURRENCY, recordLines, type RecordOf } from "../procedures/records";
 
 /**
  * The data a membership change will move, printed at `diff` (so in `pulumi preview`) and
  * again right before the update's rebalance: one line for people and one `streambus-plan
- * {json}` line for pull-request tooling, which reads it from `pulumi preview --json`.
+ * {json}` record line (`procedures/records.ts`) for pull-request tooling, which reads the
+ * record alone.
  */
 
 /** What a membership change will move. */
@@ -28,8 +30,6 @@ export interface MovementPlan {
 
 /** The contract: a move takes `bytes / throttle` plus a second or so. */
 const MOVE_OVERHEAD_S = 1;
-/** Moves at once when the stack sets none (the emulator's default; real clusters say theirs). */
-const DEFAULT_CONCURRENCY = 4;
 
 /** Seconds a rebalance of `moves` moves and `bytes` bytes takes at the throttle, or null without one. */
 export function estimateSeconds(
@@ -122,42 +122,36 @@ function whyPending(pending: readonly number[], offline: readonly number[]): str
   return parts.join(" and ");
 }
 
-/** The human line and the machine-readable line of a plan. */
+/** The plan's record: the change, what moves, the throttle, and how it was planned. */
+export function planRecord(
+  plan: MovementPlan,
+  change: { clusterId: string; stage: "preview" | "update"; from: number[]; to: number[] },
+  opts: { throttleBytesPerS?: number; maxConcurrentMoves?: number },
+): RecordOf<"plan"> {
+  return {
+    cluster_id: change.clusterId,
+    stage: change.stage,
+    from: change.from,
+    to: change.to,
+    add: change.to.filter((b) => !change.from.includes(b)),
+    remove: change.from.filter((b) => !change.to.includes(b)),
+    method: plan.method,
+    targets: plan.targets,
+    moves: plan.moves,
+    bytes: plan.bytes,
+    receivers: plan.receivers,
+    throttle_bytes_per_s: opts.throttleBytesPerS ?? null,
+    max_concurrent_moves: opts.maxConcurrentMoves ?? null,
+    estimated_seconds: plan.seconds,
+    basis: plan.basis,
+  };
+}
+
+/** The human line and the record line of a plan. */
 export function planLines(
   plan: MovementPlan,
   change: { clusterId: string; stage: "preview" | "update"; from: number[]; to: number[] },
   opts: { throttleBytesPerS?: number; maxConcurrentMoves?: number },
 ): [string, string] {
-  const add = change.to.filter((b) => !change.from.includes(b));
-  const remove = change.from.filter((b) => !change.to.includes(b));
-  const what = [add.length ? `add ${add.join(", ")}` : "", remove.length ? `remove ${remove.join(", ")}` : ""]
-    .filter(Boolean)
-    .join(", ");
-  const time =
-    plan.seconds === null
-      ? "time unknown (no streambus:rebalance.throttle set: the cluster's default throttle applies)"
-      : `about ${formatDuration(plan.seconds * 1000)} at ${formatBytes(opts.throttleBytesPerS ?? 0)}/s per move, ` +
-        `${opts.maxConcurrentMoves ?? DEFAULT_CONCURRENCY} moves at once`;
-  const human =
-    `streambus: members [${change.from.join(", ")}] → [${change.to.join(", ")}]${what ? ` (${what})` : ""}: ` +
-    `${plan.method === "estimate" ? "about " : ""}${plan.moves} partition moves, ${formatBytes(plan.bytes)}, ${time} (${plan.basis})`;
-  const machine =
-    "streambus-plan " +
-    JSON.stringify({
-      cluster_id: change.clusterId,
-      stage: change.stage,
-      from: change.from,
-      to: change.to,
-      add,
-      remove,
-      method: plan.method,
-      targets: plan.targets,
-      moves: plan.moves,
-      bytes: plan.bytes,
-      receivers: plan.receivers,
-      throttle_bytes_per_s: opts.throttleBytesPerS ?? null,
-      max_concurrent_moves: opts.maxConcurrentMoves ?? null,
-      estimated_seconds: plan.seconds,
-    });
-  return [human, machine];
+  return recordLines("plan", planRecord(plan, change, opts));
 }

@@ -12,7 +12,8 @@ import {
 import { checkMembershipInputs, isUnknown, knownUrls, urlsById } from "./membership-check";
 import { planLines, planMovement } from "./membership-plan";
 import type { MembershipInputs, MembershipOutputs } from "./membership-types";
-import { refusal } from "./refusal";
+import { recordLines, type RecordOf } from "../procedures/records";
+import { refusal, withRefusalRecord } from "./refusal";
 
 /**
  * The cluster-level membership resource's logic: one resource holds the declared broker set,
@@ -38,6 +39,14 @@ function explain(error: unknown, what: string): Error {
     );
   }
   return explainAccess(error, what);
+}
+
+/** A broker list, ascending. */
+const sorted = (ids: readonly number[]) => [...ids].sort((a, b) => a - b);
+
+/** Prints a record's human line and, beside it, the record (`procedures/records.ts`). */
+function say<K extends "override" | "note">(kind: K, record: RecordOf<K>): void {
+  for (const line of recordLines(kind, record)) log(line);
 }
 
 function sameSet(a: readonly number[], b: readonly number[]): boolean {
@@ -71,15 +80,12 @@ async function judgeAtDiff(olds: MembershipOutputs, news: MembershipInputs): Pro
       if (failures.length > 0 && !news.force) {
         throw guardError(
           `change the members from [${from.join(", ")}] to [${to.join(", ")}]`,
-          failures.map((f) => ({ ...f, message: `guard ${f.guard} failed: ${f.message}` })),
+          failures,
           HOW_TO_FORCE,
+          { named: true },
         );
       }
-      if (failures.length > 0) {
-        log(
-          `streambus: guards overridden by streambus:force: ${failures.map((f) => `${f.guard} (${f.message})`).join("; ")}`,
-        );
-      }
+      if (failures.length > 0) say("override", { failures });
       const members = facts.members.members;
       const active = (id: number) => members.some((m) => m.broker_id === id && m.state === "active");
       const unmanaged = members
@@ -116,7 +122,7 @@ async function judgeAtDiff(olds: MembershipOutputs, news: MembershipInputs): Pro
         );
         for (const line of lines) log(line);
       } catch (error) {
-        log(`streambus: no plan of the data movement: ${(error as Error).message}`);
+        say("note", { about: "plan", reason: (error as Error).message });
       }
     });
   } finally {
@@ -228,12 +234,14 @@ export const provider: pulumi.dynamic.ResourceProvider<MembershipInputs, Members
         await judgeAtDiff(olds, news);
       } catch (error) {
         // Shown once, without a stack trace (see providers/refusal.ts).
-        if (error instanceof Error && error.name === "GuardError")
-          throw refusal(explain(error, "membership").message, error);
+        if (error instanceof Error && error.name === "GuardError") {
+          const change = { from: sorted(olds.brokers), to: sorted(news.brokers) };
+          throw refusal(withRefusalRecord(explain(error, "membership").message, error, change), error);
+        }
         if (error instanceof ContractError && error.code === "unauthorized")
           throw refusal(explain(error, "membership preview").message, error);
         // Unreachable at preview: the update judges again before it changes anything.
-        log(`streambus: guards not judged at preview: ${(error as Error).message}`);
+        say("note", { about: "guards", reason: (error as Error).message });
       }
     } else if (brokersKnown && changed.length === 0) {
       // Nothing to change, so no update runs: a declared broker that crashed would pass unsaid.
@@ -282,7 +290,13 @@ export const provider: pulumi.dynamic.ResourceProvider<MembershipInputs, Members
     try {
       return { outs: (await apply(olds.brokers, olds, news)).outs };
     } catch (error) {
-      throw explain(error, `membership update [${olds.brokers.join(", ")}] → [${news.brokers.join(", ")}]`);
+      const explained = explain(
+        error,
+        `membership update [${olds.brokers.join(", ")}] → [${news.brokers.join(", ")}]`,
+      );
+      const change = { from: sorted(olds.brokers), to: sorted(news.brokers) };
+      const message = withRefusalRecord(explained.message, error, change);
+      throw message === explained.message ? explained : new Error(message, { cause: error });
     }
   },
   async read(id, props) {

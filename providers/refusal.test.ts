@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { asRefusal, refusal, Refusal } from "./refusal";
+import { guardError } from "../procedures/guards";
+import { parseRecords } from "../procedures/records";
+import { asRefusal, refusal, Refusal, withRefusalRecord } from "./refusal";
 
 /**
  * A refusal thrown from a dynamic provider's `check`, `diff` or `read` is shown once: the SDK's
@@ -43,5 +45,51 @@ describe("refusal", () => {
     expect(asRefusal(r)).toBe(r);
     const e = asRefusal(new Error("refusing to shrink"));
     expect(e.stack).toBe("refusing to shrink");
+  });
+
+  it("a guard's refusal carries its record as its last line, and is still shown once", async () => {
+    const written: string[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void written.push(args.map(String).join(" "));
+    vi.resetModules();
+    let message = "";
+    try {
+      const fresh = await import("./refusal.js");
+      const failures = [{ guard: "min_voters", message: "only 2 voters would remain" }];
+      // Wrapped as the provider wraps it (explain), the guard error is the cause.
+      const guard = guardError("remove broker 3", failures, "to override, set force");
+      const wrapped = new Error(`membership: ${guard.message}`, { cause: guard });
+      const e = fresh.refusal(
+        fresh.withRefusalRecord(wrapped.message, wrapped, { from: [1, 2, 3], to: [1, 2] }),
+      );
+      message = e.message;
+      console.error(`${e}: ${e.stack}`); // what the SDK prints (cmd/dynamic-provider)
+    } finally {
+      console.error = original;
+    }
+    expect(written).toEqual([]);
+    const [human, record, ...rest] = message.split("\n");
+    expect(rest).toEqual([]);
+    expect(human).toBe(
+      "membership: refusing to remove broker 3: only 2 voters would remain (to override, set force)",
+    );
+    expect(parseRecords(record!)).toEqual([
+      {
+        kind: "refusal",
+        data: {
+          what: "remove broker 3",
+          from: [1, 2, 3],
+          to: [1, 2],
+          failures: [{ guard: "min_voters", message: "only 2 voters would remain" }],
+          override: "to override, set force",
+        },
+      },
+    ]);
+  });
+
+  it("another error's message is left as it is", () => {
+    expect(withRefusalRecord("membership: unreachable", new Error("unreachable"))).toBe(
+      "membership: unreachable",
+    );
   });
 });

@@ -10,7 +10,13 @@
  *
  * A refusal is an error whose `stack` is its message alone, and the provider process drops the
  * SDK's stderr line of exactly that error: the engine's `error:` line is then the only one.
+ *
+ * A guard's refusal carries its `streambus-refusal` record (`procedures/records.ts`) as the
+ * last line of that one message (`withRefusalRecord`): the filter drops the SDK's line by the
+ * whole message, record included, and the engine's `error:` keeps both lines.
  */
+import type { GuardError } from "../procedures/common";
+import { printRecord, type RecordOf } from "../procedures/records";
 
 /** A refusal: an error for the person running `pulumi`, with no stack trace to show. */
 export class Refusal extends Error {
@@ -58,4 +64,37 @@ export function refusal(message: string, cause?: unknown): Refusal {
 export function asRefusal(error: unknown): Refusal {
   if (error instanceof Refusal) return error;
   return refusal(error instanceof Error ? error.message : String(error), error);
+}
+
+/**
+ * The first `GuardError` in an error's `cause` chain that says what it refused. Known by its
+ * name, not `instanceof`: a provider module loaded twice (the shim, a test's fresh import) has two
+ * `GuardError` classes.
+ */
+function guardErrorIn(error: unknown): GuardError | undefined {
+  for (let e = error, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
+    if (e.name === "GuardError" && (e as GuardError).refused) return e as GuardError;
+  }
+  return undefined;
+}
+
+/**
+ * `message` with the `streambus-refusal` record of the guard error in `cause`'s chain as its
+ * last line (the member sets of the change beside it, when given), or `message` alone when no
+ * guard refused.
+ */
+export function withRefusalRecord(
+  message: string,
+  cause: unknown,
+  change?: { from: readonly number[]; to: readonly number[] },
+): string {
+  const guard = guardErrorIn(cause);
+  if (!guard?.refused) return message;
+  const record: RecordOf<"refusal"> = {
+    what: guard.refused.what,
+    ...(change ? { from: [...change.from], to: [...change.to] } : {}),
+    failures: guard.failures.map((f) => ({ guard: f.guard, message: f.message })),
+    override: guard.refused.override,
+  };
+  return `${message}\n${printRecord("refusal", record)}`;
 }

@@ -3,13 +3,16 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { brokerOf, safeValue, SECRET } from "./changes";
 import { COMMENT_BUDGET, GITHUB_COMMENT_LIMIT, previewReport, ranges, renderPreviewComment } from "./comment";
+import { isRecordLine, recordLines } from "../../procedures/records";
 import { parseEvents, type StackEvent } from "./events";
 
 /**
  * The engine's events of a real `pulumi preview` (v3.259.0, the local platform on the emulator):
  * brokers [1, 2, 3] → [1, 2, 3, 4], default produce quota 1000 → 2000, retention 7d → 5d, topic
  * `clicks` 6 → 8 partitions, an admin token as secret config. Debug lines and the serialized
- * providers' code are trimmed; nothing else is changed.
+ * providers' code are trimmed. Captured before the plan record carried its `basis`: that field
+ * was added to the `streambus-plan` line from the human line beside it (the same words);
+ * nothing else is changed.
  */
 function captured(): unknown[] {
   return JSON.parse(
@@ -102,6 +105,7 @@ describe("the same captured preview, reshaped", () => {
       d.message = String(d.message)
         .replace('"method":"estimate"', '"method":"dry_run"')
         .replace('"receivers":[]', '"receivers":[4]')
+        .replace(/"basis":"estimate: [^"]*"/, '"basis":"dry-run rebalance onto brokers 1, 2, 3, 4"')
         .replace(/\(estimate: .*\)\n/s, "(dry-run rebalance onto brokers 1, 2, 3, 4)\n");
     }
     const md = renderPreviewComment(previewReport("s", { events: parseEvents(events), ok: true }));
@@ -179,6 +183,47 @@ describe("secrets", () => {
   });
 });
 
+const HOW_TO_FORCE =
+  "to override, `pulumi config set streambus:force true`, run `pulumi up`, then `pulumi config set streambus:force false`";
+
+/**
+ * A preview of [1, 2, 3] → [1, 2] that two guards refuse, as the engine handed it to
+ * `streambus-ops preview` in `test/e2e/preview-drift.test.ts` (captured from its events): the
+ * membership provider's one error, its human line then its `streambus-refusal` record, and no
+ * other error; the failed command's last `error:` line is the run's error.
+ */
+function refused(): { events: StackEvent[]; ok: false; error: string } {
+  const human =
+    "membership: refusing to change the members from [1, 2, 3] to [1, 2]: guard min_voters failed: removing broker 3 " +
+    "would leave 2 voters (1, 2); at least 3 are needed; guard replication failed: only 2 declared brokers would be active " +
+    `members (1, 2), below the largest replication factor (3) (${HOW_TO_FORCE})`;
+  const record =
+    'streambus-refusal {"what":"change the members from [1, 2, 3] to [1, 2]","from":[1,2,3],"to":[1,2],"failures":' +
+    '[{"guard":"min_voters","message":"removing broker 3 would leave 2 voters (1, 2); at least 3 are needed"},' +
+    '{"guard":"replication","message":"only 2 declared brokers would be active members (1, 2), below the largest ' +
+    'replication factor (3)"}],"override":"to override, `pulumi config set streambus:force true`, run `pulumi up`, ' +
+    'then `pulumi config set streambus:force false`"}';
+  const events = parseEvents([
+    {
+      sequence: 104,
+      timestamp: 1796408201,
+      diagnosticEvent: {
+        urn: "urn:pulumi:s::streambus::streambus:index:StreamBusCluster$pulumi-nodejs:dynamic/streambus:ClusterMembership::streambus-membership",
+        prefix: "error: ",
+        message: `${human}\n${record}\n`,
+        color: "never",
+        severity: "error",
+      },
+    },
+    {
+      sequence: 106,
+      timestamp: 1796408201,
+      summaryEvent: { resourceChanges: { same: 6 }, isPreview: true, result: "failed" },
+    },
+  ]);
+  return { events, ok: false, error: `error: ${human}` };
+}
+
 describe("a failed preview", () => {
   it("says why, in the providers' words", () => {
     const events = parseEvents([
@@ -210,28 +255,11 @@ describe("a failed preview", () => {
   });
 
   it("names each guard that refused a membership change, once, with how to override", () => {
-    // The membership provider's words, from a real preview of [1, 2, 3] → [1, 2].
-    const refusal =
-      "error: membership: refusing to change the members from [1, 2, 3] to [1, 2]: guard min_voters failed: removing broker 3 " +
-      "would leave 2 voters (1, 2); at least 3 are needed; guard replication failed: only 2 declared brokers would be active " +
-      "members (1, 2), below the largest replication factor (3) (to override, `pulumi config set streambus:force true`, run " +
-      "`pulumi up`, then `pulumi config set streambus:force false`)\n";
-    const events = parseEvents([
-      {
-        diagnosticEvent: {
-          urn: "urn:pulumi:s::streambus::streambus:index:StreamBusCluster$pulumi-nodejs:dynamic/streambus:ClusterMembership::streambus-membership",
-          message: refusal,
-          severity: "error",
-        },
-      },
-      { diagnosticEvent: { message: "error: preview failed\n", severity: "error" } },
-      { summaryEvent: { result: "failed", resourceChanges: { same: 6 } } },
-    ]);
-    const md = renderPreviewComment(previewReport("s", { events, ok: false }));
+    const md = renderPreviewComment(previewReport("s", refused()));
     expect(md).toContain("**The preview failed:** a guard refuses the change of the broker set (below).");
     expect(md).toContain("#### Membership: brokers [1–3] → [1–2] refused by a guard");
     expect(md).toContain(
-      "`pulumi up` would stop before changing anything (membership: refusing to change the members from [1, 2, 3] to [1, 2]):",
+      "`pulumi up` would stop before changing anything (refusing to change the members from [1, 2, 3] to [1, 2]):",
     );
     expect(md).toContain(
       "- guard `min_voters`: removing broker 3 would leave 2 voters (1, 2); at least 3 are needed",
@@ -370,5 +398,86 @@ describe("ranges", () => {
   it("folds consecutive ids", () => {
     expect(ranges([9, 4, 5, 6, 1])).toBe("1, 4–6, 9");
     expect(ranges([])).toBe("");
+  });
+});
+
+/**
+ * The events with every line a provider wrote for people reworded (its words reversed, the
+ * words' letters too): only record lines and the engine's own closing words are kept. What the
+ * comment reports must come from the records, so it must not change.
+ */
+function reworded(events: readonly unknown[]): Raw[] {
+  const out = structuredClone(events) as Raw[];
+  const reword = (line: string) =>
+    line
+      .split(" ")
+      .reverse()
+      .join(" ")
+      .replace(/[a-z]+/gi, (w) => [...w].reverse().join(""));
+  let changed = 0;
+  for (const e of out) {
+    const d = e.diagnosticEvent;
+    if (d === undefined || /^(error: )?(preview|update|refresh) failed\n*$/.test(String(d.message))) continue;
+    d.message = String(d.message)
+      .split("\n")
+      .map((l) => (l.trim() === "" || isRecordLine(l) ? l : (changed++, reword(l))))
+      .join("\n");
+  }
+  expect(changed).toBeGreaterThan(0);
+  return out;
+}
+
+describe("the comment with every provider message reworded", () => {
+  const comment = (events: readonly unknown[], ok: boolean) =>
+    renderPreviewComment(previewReport("s", { events: parseEvents(events), ok }));
+
+  it("reports the same plan: the records carry it", () => {
+    const events = captured();
+    const md = comment(reworded(events), true);
+    expect(md).toBe(comment(events, true));
+    expect(md).toContain("**about 14 partition moves, 85.5 MiB**");
+    expect(md).toContain(
+      "- an estimate: broker 4 has not registered yet, so the cluster cannot plan onto it",
+    );
+    expect(md).not.toContain("snoitrap");
+  });
+
+  it("reports the same refusal, each guard and the override", () => {
+    const run = refused();
+    // The run's error is the engine's echo of the provider's words: reworded too.
+    const md = renderPreviewComment(
+      previewReport("s", { ...run, events: parseEvents(reworded(run.events)), error: "error: reworded" }),
+    );
+    expect(md).toBe(renderPreviewComment(previewReport("s", run)));
+    expect(md).toContain("**The preview failed:** a guard refuses the change of the broker set (below).");
+    expect(md).toContain("#### Membership: brokers [1–3] → [1–2] refused by a guard");
+    expect(md).toContain(
+      "- guard `min_voters`: removing broker 3 would leave 2 voters (1, 2); at least 3 are needed",
+    );
+    expect(md).toContain("To override, `pulumi config set streambus:force true`");
+    expect(md.match(/min_voters/g)).toHaveLength(1);
+  });
+
+  it("reports the same overrides and notes", () => {
+    const failures = [
+      {
+        guard: "min_voters",
+        message: "removing broker 3 would leave 2 voters (1, 2); at least 3 are needed",
+      },
+    ];
+    // The lines the membership provider prints (its formatter's human line, then the record).
+    const said = [
+      ...recordLines("override", { failures }),
+      ...recordLines("note", { about: "guards", reason: "cannot reach the cluster (ECONNREFUSED)" }),
+    ].map((message) => ({ diagnosticEvent: { message: `${message}\n`, severity: "info" } }));
+    const events = [...captured(), ...said];
+    const md = comment(reworded(events), true);
+    expect(md).toBe(comment(events, true));
+    expect(md).toContain(
+      "- ⚠️ streambus: guards overridden by streambus:force: min_voters (removing broker 3 would leave 2 voters (1, 2); at least 3 are needed)",
+    );
+    expect(md).toContain(
+      "- streambus: guards not judged at preview: cannot reach the cluster (ECONNREFUSED)",
+    );
   });
 });

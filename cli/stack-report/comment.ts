@@ -6,6 +6,7 @@
  * folded into one line), else cut at a line with a note saying so.
  */
 import { formatBytes, formatDuration } from "../../procedures/common";
+import { formatNote, formatOverride } from "../../procedures/records";
 import { formatValue, previewChanges, type ChangeKind, type ResourceChange } from "./changes";
 import type { StackRun } from "./events";
 import { failureReasons, membershipFindings, type MembershipFindings, type MembershipPlan } from "./plan";
@@ -87,15 +88,15 @@ function counts(changes: readonly ResourceChange[], unchanged: number): string {
 function head(report: PreviewReport): string[] {
   const lines = [`### StreamBus preview of stack ${code(report.stack)}`, ""];
   if (!report.ok) {
-    // A guard's refusal is shown under the membership, whole, and a policy's under the policy
-    // packs; here only the other reasons (the engine's bare "preview failed" says nothing more).
-    const refusals = new Set(report.membership.refusals.map((r) => r.replace(/^error: /, "")));
+    // A guard's refusal is shown under the membership, whole (it is not among the failure's
+    // reasons: see failureReasons), and a policy's under the policy packs; here only the other
+    // reasons (the engine's bare "preview failed" says nothing more).
     const refusedBy = [
       report.membership.refusals.length > 0 ? "a guard refuses the change of the broker set" : "",
       report.policy.violations.some((v) => v.level === "mandatory") ? "a mandatory policy is violated" : "",
     ].filter(Boolean);
     const reasons = report.failure.filter(
-      (r) => !refusals.has(r) && !(refusedBy.length > 0 && /^(error: )?preview failed$/.test(r)),
+      (r) => !(refusedBy.length > 0 && /^(error: )?preview failed$/.test(r)),
     );
     lines.push(
       reasons.length > 0 || refusedBy.length === 0
@@ -119,38 +120,12 @@ function head(report: PreviewReport): string[] {
 }
 
 /**
- * A guard error's parts: what was refused, each guard with its reason, and how to override —
- * `…: guard min_voters failed: …; guard replication failed: … (to override, …)`. Null when the
- * message is not in that shape.
+ * How a plan was made, said once: the provider's own words when its record carries them (which
+ * brokers have not registered, how the estimate spread the data), else the method's sentence.
  */
-export function guardParts(
-  message: string,
-): { what: string; guards: Array<{ guard: string; reason: string }>; override: string | undefined } | null {
-  const first = message.search(/guard \S+ failed: /);
-  if (first < 0) return null;
-  const override = /\s\((to override, .*)\)\s*$/s.exec(message);
-  const body = message.slice(first, override ? override.index : undefined);
-  const guards = [...body.matchAll(/guard (\S+) failed: (.*?)(?=; guard \S+ failed: |$)/gs)].map((m) => ({
-    guard: m[1]!,
-    reason: m[2]!.trim(),
-  }));
-  return {
-    what: message
-      .slice(0, first)
-      .replace(/^error: /, "")
-      .replace(/[:;\s]+$/, ""),
-    guards,
-    override: override?.[1],
-  };
-}
-
-/**
- * How a plan was made, said once: the provider's own words when it printed them (which brokers
- * have not registered, how the estimate spread the data), else the method's general sentence.
- */
-function planBasis(plan: MembershipPlan["plan"], text: string | undefined): string {
+function planBasis(plan: MembershipPlan["plan"]): string {
   if (plan.method === "dry_run") return `the cluster's own dry-run plan onto brokers ${ranges(plan.targets)}`;
-  const basis = text && /\(estimate: ([^()]*)\)$/.exec(text)?.[1];
+  const basis = plan.basis?.replace(/^estimate: /, "");
   return basis
     ? `an estimate: ${basis}`
     : "an estimate (brokers to add have not registered, so the cluster cannot plan onto them yet)";
@@ -160,7 +135,7 @@ function membershipLines(m: MembershipFindings): string[] {
   if (m.plans.length === 0 && m.refusals.length === 0 && m.overridden.length === 0 && m.notes.length === 0)
     return [];
   const lines: string[] = [];
-  for (const { plan, text } of m.plans) {
+  for (const { plan } of m.plans) {
     const what = [
       plan.add.length > 0 ? `adds broker${plan.add.length > 1 ? "s" : ""} ${ranges(plan.add)}` : "",
       plan.remove.length > 0
@@ -179,41 +154,30 @@ function membershipLines(m: MembershipFindings): string[] {
           `${plan.max_concurrent_moves ?? "the cluster's default number of"} moves at once`;
     lines.push(`- **${about}${plan.moves} partition moves, ${formatBytes(plan.bytes)}** to copy; ${time}`);
     lines.push(
-      `- ${planBasis(plan, text)}` +
+      `- ${planBasis(plan)}` +
         (plan.receivers.length > 0 ? `; receiving: brokers ${ranges(plan.receivers)}` : ""),
     );
     lines.push("");
   }
   if (m.refusals.length > 0) {
     for (const r of m.refusals.slice(0, MAX_REASONS)) {
-      const parts = guardParts(r);
-      const change = /members from \[([\d, ]*)\] to \[([\d, ]*)\]/.exec(r);
-      const ids = (s: string) =>
-        s
-          .split(",")
-          .map(Number)
-          .filter((n) => Number.isInteger(n) && n > 0);
       lines.push(
-        change
-          ? `#### Membership: brokers [${ranges(ids(change[1]!))}] → [${ranges(ids(change[2]!))}] refused by a guard`
+        r.from && r.to
+          ? `#### Membership: brokers [${ranges(r.from)}] → [${ranges(r.to)}] refused by a guard`
           : "#### Membership: refused by a guard",
         "",
-        `\`pulumi up\` would stop before changing anything${parts?.what ? ` (${parts.what})` : ""}:`,
+        `\`pulumi up\` would stop before changing anything (refusing to ${r.what}):`,
         "",
       );
-      if (!parts || parts.guards.length === 0)
-        lines.push(`- ${r.slice(0, MAX_REASON_CHARS).replace(/\n+/g, " ")}`);
-      else
-        for (const g of parts.guards)
-          lines.push(`- guard ${code(g.guard)}: ${g.reason.slice(0, MAX_REASON_CHARS)}`);
-      if (parts?.override) lines.push("", `${parts.override[0]!.toUpperCase()}${parts.override.slice(1)}.`);
-      lines.push("");
+      for (const g of r.failures)
+        lines.push(`- guard ${code(g.guard)}: ${g.message.slice(0, MAX_REASON_CHARS).replace(/\n+/g, " ")}`);
+      lines.push("", `${r.override[0]!.toUpperCase()}${r.override.slice(1)}.`, "");
     }
   } else if (m.plans.length > 0) {
     lines.push("Guards: none refuses this change.", "");
   }
-  for (const o of m.overridden) lines.push(`- ⚠️ ${o}`);
-  for (const n of m.notes) lines.push(`- ${n}`);
+  for (const o of m.overridden) lines.push(`- ⚠️ ${formatOverride(o)}`);
+  for (const n of m.notes) lines.push(`- ${formatNote(n)}`);
   if (m.overridden.length + m.notes.length > 0) lines.push("");
   return lines;
 }
