@@ -108,6 +108,18 @@ describe("the component's validators", () => {
     expect(contiguousBrokerIdProblems("kubernetes", 3)).toEqual([]);
     expect(contiguousBrokerIdProblems("local", [1, 3])).toEqual([]);
   });
+
+  it("name a topic declared twice at its second place", () => {
+    expect(() =>
+      validateClusterArgs({
+        ...local,
+        topics: [
+          { name: "a", partitions: 1 },
+          { name: "a", partitions: 2 },
+        ],
+      }),
+    ).toThrow('topics[1].name: names topic "a" twice: each topic once');
+  });
 });
 
 describe("new StreamBusCluster with typed arguments", () => {

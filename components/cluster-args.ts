@@ -98,23 +98,36 @@ function platformBlockProblems(args: Record<string, unknown>): ClusterArgProblem
   return problems;
 }
 
-/** A topic whose replication factor is above the number of brokers can never be placed. */
-function replicationProblems(
-  ids: readonly number[],
-  topics: ParsedStackConfig["topics"],
+/**
+ * Each topic once by name, and none replicated wider than the cluster (it could never be placed).
+ * `topics` may hold `undefined` where a topic did not parse (the stack config's rules run on what
+ * parsed), so that each problem names the right `topics[i]`.
+ */
+export function topicProblems(
+  ids: readonly number[] | undefined,
+  topics: ReadonlyArray<Pick<ParsedStackConfig["topics"][number], "name" | "replicationFactor"> | undefined>,
 ): ClusterArgProblem[] {
-  return topics.flatMap((topic, i) =>
-    topic.replicationFactor > ids.length
-      ? [
-          {
-            path: ["topics", i, "replicationFactor"],
-            message:
-              `is ${topic.replicationFactor}, more than the ${ids.length} broker(s) declared: declare at least ` +
-              `${topic.replicationFactor} brokers (a topic's replication factor never changes once the topic exists)`,
-          },
-        ]
-      : [],
-  );
+  const problems: ClusterArgProblem[] = [];
+  const names = new Set<string>();
+  topics.forEach((topic, i) => {
+    if (topic === undefined) return;
+    if (names.has(topic.name))
+      problems.push({
+        path: ["topics", i, "name"],
+        message: `names topic "${topic.name}" twice: each topic once`,
+      });
+    names.add(topic.name);
+    // The broker count is what to change: a topic's replication factor never changes once the
+    // topic exists (docs/cluster-config.md), so lowering it is no fix for a running cluster.
+    if (ids !== undefined && topic.replicationFactor > ids.length)
+      problems.push({
+        path: ["topics", i, "replicationFactor"],
+        message:
+          `is ${topic.replicationFactor}, more than the ${ids.length} broker(s) declared: declare at least ` +
+          `${topic.replicationFactor} brokers (a topic's replication factor never changes once the topic exists)`,
+      });
+  });
+  return problems;
 }
 
 /** `topics[0].name` for `["topics", 0, "name"]`. */
@@ -192,7 +205,7 @@ export function validateClusterArgs(args: StreamBusClusterArgs): StackConfig {
   if (result.success) {
     const { brokers, platform, topics } = result.data;
     problems.push(...duplicateBrokerIdProblems(brokers), ...contiguousBrokerIdProblems(platform, brokers));
-    problems.push(...replicationProblems(brokerIdsOf(brokers), topics));
+    problems.push(...topicProblems(brokerIdsOf(brokers), topics));
   }
   if (problems.length > 0 || !result.success)
     throw new ClusterArgsError(problems.map((p) => `${formatArgPath(p.path)}: ${p.message}`));

@@ -5,6 +5,7 @@ import {
   brokerIdsOf,
   contiguousBrokerIdProblems,
   duplicateBrokerIdProblems,
+  topicProblems,
 } from "../components/cluster-args";
 
 export { brokerIdsOf };
@@ -55,23 +56,14 @@ export function crossFieldProblems(config: ParsedFields): ConfigProblem[] {
   if (brokers !== undefined && platform !== undefined && config.testCluster !== undefined)
     problems.push(...tooFewForTopicsProblems(brokers, config.topics ?? [], platform, config.testCluster));
 
-  const names = new Set<string>();
-  (config.topics ?? []).forEach((topic, i) => {
-    if (topic === undefined) return;
-    if (names.has(topic.name))
-      add(["topics", i, "name"], `names topic "${topic.name}" twice: each topic once`);
-    names.add(topic.name);
-    if (ids !== undefined && topic.replicationFactor > ids.length) {
-      // The broker count is what to change: a topic's replication factor never changes once the
-      // topic exists (docs/cluster-config.md), so lowering it is no fix for a running cluster.
-      add(
-        ["topics", i, "replicationFactor"],
-        `is ${topic.replicationFactor}, more than the ${ids.length} broker(s) declared: declare at least ` +
-          `${topic.replicationFactor} brokers (a topic's replication factor never changes once the topic exists): ` +
-          `\`${setBrokers(brokers ?? ids, Math.max(topic.replicationFactor, 3))}\``,
-      );
-    }
-  });
+  for (const problem of topicProblems(ids, config.topics ?? [])) {
+    const [, i, key] = problem.path;
+    const topic = config.topics?.[i as number];
+    // The stack's fix: the command that declares enough brokers.
+    if (key === "replicationFactor" && topic !== undefined && ids !== undefined)
+      problem.message += `: \`${setBrokers(brokers ?? ids, Math.max(topic.replicationFactor, 3))}\``;
+    problems.push(problem);
+  }
 
   if (config.tls !== undefined) problems.push(...tlsProblems(config.tls));
 
