@@ -36,11 +36,15 @@ export interface CliResult {
 
 /**
  * Runs the plain `pulumi` CLI in the repository, as a user types it (`pulumi up --yes`), with the
- * offline settings of scripts/env.sh from the environment. Never throws on a non-zero exit.
+ * offline settings of scripts/env.sh from the environment (`cwd`: another project's folder, e.g.
+ * an example program). Never throws on a non-zero exit.
  */
-export function runPulumi(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export function runPulumi(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<CliResult> {
   const child = spawn("pulumi", [...args, "--non-interactive", "--color", "never"], {
-    cwd: repoRoot,
+    cwd: options.cwd ?? repoRoot,
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -13,7 +13,7 @@
  * engine's connection). The shim's `require` of `streambus-infra/dist/<module>` from the program's
  * folder must find the unpacked tarball, not the repository: checked below, and by `up` itself.
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import {
   cpSync,
   existsSync,
@@ -29,7 +29,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSim, type SimCluster } from "../../sim";
-import { repoRoot, type CliResult } from "./harness";
+import { repoRoot, runPulumi, type CliResult } from "./harness";
 
 const run = promisify(execFile);
 
@@ -46,19 +46,7 @@ describe("the packed package, used from a program of one's own (examples/local-c
   };
 
   function pulumi(...args: string[]): Promise<CliResult> {
-    const child = spawn("pulumi", [...args, "--non-interactive", "--color", "never"], {
-      cwd: example,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    return new Promise((done, fail) => {
-      child.on("error", fail);
-      child.on("close", (code) => done({ code: code ?? 1, stdout, stderr }));
-    });
+    return runPulumi(args, { cwd: example, env });
   }
 
   const get = async (url: string) => (await fetch(url)).json() as Promise<Record<string, unknown>>;
